@@ -1,0 +1,8 @@
+//! Telemetry and remote commands of a Borne kiosk over MQTT.
+//!
+//! Map of the crate (it grows with the MQTT client, messages and offline spool of issue 5):
+//!
+//! - [`topics`]: the topic names under `borne/{site}/{kiosk_id}/`, and the rules for the site and
+//!   kiosk ids that appear in them.
+
+pub mod topics;

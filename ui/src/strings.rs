@@ -1,0 +1,159 @@
+//! The kiosk's own words in French and English.
+//!
+//! Content (FAQ answers, procedures) stays in the language the commune wrote it in; these are the
+//! words of the kiosk itself. Plain words for people far from computers: short, concrete, no jargon.
+//! A test checks that every string exists in both languages and that no French string is left in
+//! the English table.
+
+use borne_content::Lang;
+
+/// A string of the kiosk's interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)] // the variant names say what each string is
+pub enum Text {
+    Welcome,
+    PressEnterToStart,
+    MenuTitle,
+    HoursAndServices,
+    Procedures,
+    NewsAndEvents,
+    FrequentQuestions,
+    SwitchLanguage,
+    Quit,
+    Back,
+    ChooseNumber,
+    NotAChoice,
+    Today,
+    ThisWeek,
+    ExceptionalClosures,
+    Steps,
+    DocumentsToBring,
+    Cost,
+    Online,
+    News,
+    Events,
+    Where,
+    HelpDesk,
+    SessionEnded,
+    Goodbye,
+    NoDisplay,
+    NoUiYet,
+    Headless,
+    Phone,
+    Address,
+    Nothing,
+}
+
+impl Text {
+    /// Every string, for completeness checks.
+    pub const ALL: [Text; 31] = [
+        Text::Welcome,
+        Text::PressEnterToStart,
+        Text::MenuTitle,
+        Text::HoursAndServices,
+        Text::Procedures,
+        Text::NewsAndEvents,
+        Text::FrequentQuestions,
+        Text::SwitchLanguage,
+        Text::Quit,
+        Text::Back,
+        Text::ChooseNumber,
+        Text::NotAChoice,
+        Text::Today,
+        Text::ThisWeek,
+        Text::ExceptionalClosures,
+        Text::Steps,
+        Text::DocumentsToBring,
+        Text::Cost,
+        Text::Online,
+        Text::News,
+        Text::Events,
+        Text::Where,
+        Text::HelpDesk,
+        Text::SessionEnded,
+        Text::Goodbye,
+        Text::NoDisplay,
+        Text::NoUiYet,
+        Text::Headless,
+        Text::Phone,
+        Text::Address,
+        Text::Nothing,
+    ];
+
+    /// The string in `lang`.
+    pub fn get(self, lang: Lang) -> &'static str {
+        let (fr, en) = self.pair();
+        match lang {
+            Lang::Fr => fr,
+            Lang::En => en,
+        }
+    }
+
+    fn pair(self) -> (&'static str, &'static str) {
+        match self {
+            Text::Welcome => ("Bienvenue", "Welcome"),
+            Text::PressEnterToStart => ("Appuyez sur Entrée pour commencer", "Press Enter to start"),
+            Text::MenuTitle => ("Que voulez-vous faire ?", "What would you like to do?"),
+            Text::HoursAndServices => ("Horaires et services", "Opening hours and services"),
+            Text::Procedures => ("Démarches", "Procedures"),
+            Text::NewsAndEvents => ("Actualités et agenda", "News and events"),
+            Text::FrequentQuestions => ("Questions fréquentes", "Frequent questions"),
+            Text::SwitchLanguage => ("English", "Français"),
+            Text::Quit => ("Quitter", "Quit"),
+            Text::Back => ("Retour", "Back"),
+            Text::ChooseNumber => ("Tapez un numéro puis Entrée", "Type a number, then Enter"),
+            Text::NotAChoice => ("Ce numéro n'est pas dans la liste.", "That number is not in the list."),
+            Text::Today => ("Aujourd'hui", "Today"),
+            Text::ThisWeek => ("Cette semaine", "This week"),
+            Text::ExceptionalClosures => ("Fermetures exceptionnelles", "Exceptional closures"),
+            Text::Steps => ("Étapes", "Steps"),
+            Text::DocumentsToBring => ("Documents à apporter", "Documents to bring"),
+            Text::Cost => ("Coût", "Cost"),
+            Text::Online => ("En ligne", "Online"),
+            Text::News => ("Actualités", "News"),
+            Text::Events => ("Agenda", "Events"),
+            Text::Where => ("Lieu", "Where"),
+            Text::HelpDesk => ("Besoin d'aide ?", "Need help?"),
+            Text::SessionEnded => (
+                "Personne n'a touché la borne depuis un moment : retour à l'accueil.",
+                "Nobody has used the kiosk for a while: back to the start.",
+            ),
+            Text::Goodbye => ("Au revoir !", "Goodbye!"),
+            Text::NoDisplay => (
+                "Pas d'écran graphique (DISPLAY et WAYLAND_DISPLAY vides)",
+                "No graphical display (DISPLAY and WAYLAND_DISPLAY are unset)",
+            ),
+            Text::NoUiYet => (
+                "cette version n'a pas encore d'interface tactile",
+                "this build has no touchscreen interface yet",
+            ),
+            Text::Headless => (
+                "la borne tourne sans écran (appareils, télémétrie) jusqu'à son arrêt.",
+                "the kiosk runs headless (devices, telemetry) until stopped.",
+            ),
+            Text::Phone => ("Téléphone", "Phone"),
+            Text::Address => ("Adresse", "Address"),
+            Text::Nothing => ("Rien pour le moment.", "Nothing at the moment."),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_string_exists_in_both_languages_and_differs_where_it_should() {
+        let mut seen = HashSet::new();
+        for text in Text::ALL {
+            assert!(seen.insert(text), "{text:?} listed twice in ALL");
+            let (fr, en) = (text.get(Lang::Fr), text.get(Lang::En));
+            assert!(!fr.trim().is_empty() && !en.trim().is_empty(), "{text:?} is empty");
+            // Accented French letters must not leak into English strings (except the language name).
+            if text != Text::SwitchLanguage {
+                assert!(!en.chars().any(|c| "éèêàçùôîœ".contains(c)), "{text:?} English looks French: {en}");
+            }
+        }
+    }
+}
