@@ -1,0 +1,95 @@
+//! The `borne` command line (clap). `borne` alone runs the kiosk on its embedded defaults.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  borne                                   run the kiosk on the demo content, simulated devices, no broker
+  borne run --content /etc/borne/content  run on the commune's own content
+  borne run --now 2026-12-24T10:00        run as if it were Christmas Eve, 10:00 (local time)
+  borne content check ./content           check a content directory before publishing it
+  borne config show --config borne.toml   print the effective configuration
+
+Configuration: --config FILE (or BORNE_CONFIG), then BORNE_<SECTION>__<KEY> variables
+(e.g. BORNE_KIOSK__IDLE_TIMEOUT_SECS=120), then flags. Logs: BORNE_LOG=debug.";
+
+/// Borne: software for public touch kiosks in libraries, town halls and community centres.
+#[derive(Debug, Parser)]
+#[command(name = "borne", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// Configuration file (TOML); without it, built-in defaults are used.
+    #[arg(long, global = true, env = "BORNE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// What to do; `run` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Options of `run`, accepted without the word `run`.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the kiosk (the default).
+    Run(RunArgs),
+    /// Work with content directories.
+    #[command(subcommand)]
+    Content(ContentCommand),
+    /// Work with the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `borne content ...`
+#[derive(Debug, Subcommand)]
+pub enum ContentCommand {
+    /// Validate a content directory: prints every problem with file and line, exits non-zero on error.
+    Check {
+        /// The directory to check.
+        dir: PathBuf,
+    },
+}
+
+/// `borne config ...`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration (defaults, file, environment) as TOML.
+    Show,
+}
+
+/// Options of `borne run`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct RunArgs {
+    /// Content directory (overrides `content.dir`); the embedded demo content by default.
+    #[arg(long, value_name = "DIR")]
+    pub content: Option<PathBuf>,
+
+    /// Language at the start of each session: fr or en.
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+
+    /// Kiosk identifier (overrides `kiosk.id`).
+    #[arg(long, value_name = "ID")]
+    pub kiosk_id: Option<String>,
+
+    /// Site name (overrides `kiosk.site`).
+    #[arg(long, value_name = "NAME")]
+    pub site: Option<String>,
+
+    /// Pretend the clock reads this local time at start-up (e.g. 2026-12-24T10:00); time then runs on.
+    #[arg(long, value_name = "DATETIME")]
+    pub now: Option<String>,
+
+    /// Run without any screen: devices and telemetry only, until stopped.
+    #[arg(long, conflicts_with = "terminal")]
+    pub headless: bool,
+
+    /// Use the terminal session even when standard input is not a terminal.
+    #[arg(long)]
+    pub terminal: bool,
+}

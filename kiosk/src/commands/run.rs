@@ -1,0 +1,177 @@
+//! `borne run` (and `borne` alone): starts the kiosk.
+//!
+//! Chooses how to meet visitors: the touchscreen UI where there is a display (issue 6), else a
+//! terminal session of the same kiosk when standard input is a terminal, else headless (devices and
+//! telemetry only) until SIGINT or SIGTERM. Content is reloaded when its files change or on SIGHUP,
+//! keeping the last good content when an edit is broken.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use borne_content::{ContentSource, ContentStore, Snapshot};
+use borne_ui::strings::Text;
+
+use crate::cli::RunArgs;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::content_watch;
+use crate::terminal::TerminalSession;
+
+/// How the kiosk meets visitors in this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A text session on the terminal.
+    Terminal,
+    /// No screen at all.
+    Headless,
+}
+
+/// Whether a graphical display is reachable.
+fn display_available() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+}
+
+/// Decides the mode, telling the person at the terminal why in one line.
+pub fn choose_mode(args: &RunArgs, config: &Config) -> Mode {
+    if args.headless {
+        return Mode::Headless;
+    }
+    let lang = config.language();
+    let why = if display_available() { Text::NoUiYet.get(lang) } else { Text::NoDisplay.get(lang) };
+    if args.terminal || std::io::stdin().is_terminal() {
+        eprintln!("borne: {why}; {}", terminal_note(lang));
+        Mode::Terminal
+    } else {
+        eprintln!("borne: {why}; {}", Text::Headless.get(lang));
+        Mode::Headless
+    }
+}
+
+fn terminal_note(lang: borne_content::Lang) -> &'static str {
+    match lang {
+        borne_content::Lang::Fr => "session de la borne dans le terminal.",
+        borne_content::Lang::En => "kiosk session in the terminal.",
+    }
+}
+
+/// Runs the kiosk until it is stopped.
+pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
+    let source = match &config.content.dir {
+        Some(dir) => ContentSource::Directory(dir.clone()),
+        None => ContentSource::Embedded,
+    };
+    let snapshot = config.kiosk.state_dir.as_deref().map(Snapshot::new);
+    let (store, opened) = match ContentStore::open(source.clone(), snapshot) {
+        Ok(opened) => opened,
+        Err(err) => {
+            for problem in &err.problems {
+                eprintln!("{problem}");
+            }
+            bail!("cannot start: the content of {} has {} error(s)", err.origin, err.error_count());
+        }
+    };
+    if let Some(err) = &opened.fell_back {
+        for problem in &err.problems {
+            tracing::error!(%problem, "content problem");
+        }
+        tracing::error!(
+            errors = err.error_count(),
+            "the content directory is broken: started on the last good copy; fix the files to switch back"
+        );
+    }
+    let loaded = opened.loaded;
+    for warning in &loaded.warnings {
+        tracing::warn!(%warning, "content warning");
+    }
+    let store = Arc::new(store);
+    let content = store.current();
+    tracing::info!(
+        kiosk = %config.kiosk.id,
+        site = %config.kiosk.site,
+        content = %content.origin,
+        version = %content.version,
+        faq = content.faq.len(),
+        services = content.services.len(),
+        "kiosk started"
+    );
+    log_devices_and_broker(config);
+
+    let clock = match &args.now {
+        Some(text) => Clock::starting_at(content.commune.timezone, text)?,
+        None => Clock::system(content.commune.timezone),
+    };
+    let _watcher = match &source {
+        ContentSource::Directory(dir) => match content_watch::watch(dir.clone(), Arc::clone(&store)) {
+            Ok(watcher) => Some(watcher),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot watch the content directory; reload with SIGHUP");
+                None
+            }
+        },
+        ContentSource::Embedded => None,
+    };
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the I/O runtime")?;
+    runtime.spawn(reload_on_sighup(Arc::clone(&store)));
+
+    match mode {
+        Mode::Terminal => {
+            let session = TerminalSession::new(Arc::clone(&store), clock, config.language(), config.kiosk.idle_timeout_secs);
+            session.run(std::io::stdin(), &mut std::io::stdout())?;
+        }
+        Mode::Headless => runtime.block_on(wait_for_stop())?,
+    }
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    tracing::info!("kiosk stopped");
+    Ok(())
+}
+
+/// Says plainly which devices and broker this run uses.
+fn log_devices_and_broker(config: &Config) {
+    let printer = config.devices.printer.path.as_ref().map_or("simulated".to_string(), |p| p.display().to_string());
+    let reader = config.devices.reader.path.as_ref().map_or("simulated".to_string(), |p| p.display().to_string());
+    tracing::info!(%printer, %reader, "devices configured (drivers arrive with issue 4)");
+    match &config.broker.url {
+        Some(url) => tracing::info!(%url, "broker configured (telemetry arrives with issue 5)"),
+        None => tracing::info!("no broker configured: telemetry off"),
+    }
+}
+
+#[cfg(unix)]
+async fn reload_on_sighup(store: Arc<ContentStore>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        tracing::warn!("cannot listen for SIGHUP");
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        tracing::info!("SIGHUP: reloading content");
+        let store = Arc::clone(&store);
+        let _ = tokio::task::spawn_blocking(move || content_watch::reload_and_log(&store)).await;
+    }
+}
+
+#[cfg(not(unix))]
+async fn reload_on_sighup(_store: Arc<ContentStore>) {}
+
+/// Waits for SIGINT (Ctrl-C) or SIGTERM.
+async fn wait_for_stop() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.context("cannot listen for Ctrl-C")?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await.context("cannot listen for Ctrl-C")?;
+    tracing::info!("stop requested");
+    Ok(())
+}

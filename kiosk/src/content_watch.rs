@@ -1,0 +1,68 @@
+//! Reloads the content when its files change (or on request), keeping the last good content when
+//! an edit is broken.
+//!
+//! Editors save files in several steps (temporary file, rename), so change notifications are
+//! debounced: the reload happens once the directory has been quiet for a moment.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+use borne_content::ContentStore;
+use notify::{RecursiveMode, Watcher};
+
+/// How long the directory must stay quiet before a reload.
+const QUIET: Duration = Duration::from_millis(400);
+
+/// Reloads `store` and logs the outcome: the new version, or every problem with the kept version.
+pub fn reload_and_log(store: &ContentStore) {
+    match store.reload() {
+        Ok(loaded) => {
+            for warning in &loaded.warnings {
+                tracing::warn!(%warning, "content warning");
+            }
+        }
+        Err(err) => {
+            for problem in &err.problems {
+                tracing::error!(%problem, "content problem");
+            }
+            tracing::error!(
+                kept_version = %store.current().version,
+                errors = err.error_count(),
+                "content reload refused; the last good content stays in service"
+            );
+        }
+    }
+}
+
+/// Watches `dir` and reloads `store` after changes; the watch stops when the guard is dropped.
+pub fn watch(dir: PathBuf, store: Arc<ContentStore>) -> notify::Result<notify::RecommendedWatcher> {
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event
+            && !event.kind.is_access() {
+                let _ = tx.send(());
+            }
+    })?;
+    watcher.watch(&dir, RecursiveMode::NonRecursive)?;
+    std::thread::Builder::new()
+        .name("content-watch".into())
+        .spawn(move || {
+            // Each change starts a quiet period; reload when it ends. Ends when the watcher is dropped.
+            while rx.recv().is_ok() {
+                loop {
+                    match rx.recv_timeout(QUIET) {
+                        Ok(()) => continue,
+                        Err(RecvTimeoutError::Timeout) => break,
+                        Err(RecvTimeoutError::Disconnected) => return,
+                    }
+                }
+                tracing::info!("content files changed, reloading");
+                reload_and_log(&store);
+            }
+        })
+        .map_err(notify::Error::io)?;
+    tracing::info!(dir = %dir.display(), "watching content for changes");
+    Ok(watcher)
+}

@@ -1,0 +1,72 @@
+//! `borne`: the kiosk program. It wires the commune's content, the chatbot, the devices, the
+//! telemetry and the UI together; each lives in its own crate, and this binary only parses the
+//! command line and configuration, chooses a mode and starts things (`anyhow` errors at this edge).
+//!
+//! Map: [`cli`] (arguments), [`config`] (file, environment, flags), [`clock`] (local time, `--now`),
+//! [`commands`] (one module per subcommand), [`content_watch`] (reload on change),
+//! [`terminal`] (the kiosk in a terminal).
+
+mod cli;
+mod clock;
+mod commands;
+mod config;
+mod content_watch;
+mod terminal;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use cli::{Cli, Command, ConfigCommand, ContentCommand, RunArgs};
+use config::{Config, Overrides};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("borne: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Some(Command::Content(ContentCommand::Check { dir })) => Ok(commands::content_check::run(&dir)),
+        Some(Command::Config(ConfigCommand::Show)) => {
+            let config = Config::load(cli.config.as_deref(), &Overrides::default())?;
+            commands::config_show::run(&config)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Run(args)) => run(cli.config.as_deref(), &args),
+        None => run(cli.config.as_deref(), &cli.run),
+    }
+}
+
+fn run(config_file: Option<&std::path::Path>, args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let overrides = Overrides {
+        content_dir: args.content.clone(),
+        language: args.lang.clone(),
+        kiosk_id: args.kiosk_id.clone(),
+        site: args.site.clone(),
+    };
+    let config = Config::load(config_file, &overrides)?;
+    let mode = commands::run::choose_mode(args, &config);
+    // In a terminal session, logs would mix with the screen: only warnings by default.
+    let default_level = if mode == commands::run::Mode::Terminal { "warn" } else { "info" };
+    init_logging(default_level);
+    commands::run::run(args, &config, mode)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Logs go to stderr; `BORNE_LOG` (or `RUST_LOG`) sets the filter.
+fn init_logging(default_level: &str) {
+    let filter = std::env::var("BORNE_LOG")
+        .ok()
+        .or_else(|| std::env::var("RUST_LOG").ok())
+        .and_then(|f| EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| EnvFilter::new(default_level));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

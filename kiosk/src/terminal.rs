@@ -1,0 +1,379 @@
+//! The kiosk in a terminal: the same content, live opening hours, procedures, news and FAQ, for
+//! machines without a display (a technician over SSH, a demo, a test), with the same privacy rule as
+//! the touchscreen: after the idle timeout the screen is cleared and the welcome screen returns.
+//!
+//! Input is read on its own thread and handed over a channel, so that the session can wait for a
+//! line *or* the idle timeout.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::Duration;
+
+use borne_content::hours_text::{date_words, describe_day, describe_state};
+use borne_content::{Content, ContentStore, Lang};
+use borne_ui::strings::Text;
+use chrono::Timelike;
+
+use crate::clock::Clock;
+
+/// ANSI: clear the screen and move the cursor home.
+const CLEAR: &str = "\x1b[2J\x1b[H";
+
+/// What the visitor did.
+#[derive(Debug, PartialEq, Eq)]
+enum Input {
+    /// Typed a line.
+    Line(String),
+    /// Did nothing for the idle timeout.
+    Idle,
+    /// Input ended (Ctrl-D, closed pipe).
+    End,
+}
+
+/// Where the session goes after a screen.
+enum Next {
+    Stay,
+    Restart,
+    Quit,
+}
+
+/// A kiosk session on a terminal.
+pub struct TerminalSession {
+    store: Arc<ContentStore>,
+    clock: Clock,
+    default_lang: Lang,
+    idle: Duration,
+    lang: Lang,
+    clear_screen: bool,
+}
+
+impl TerminalSession {
+    /// A session over the content of `store`, starting in `lang`, reset after `idle_secs` idle.
+    pub fn new(store: Arc<ContentStore>, clock: Clock, lang: Lang, idle_secs: u64) -> Self {
+        Self {
+            store,
+            clock,
+            default_lang: lang,
+            idle: Duration::from_secs(idle_secs),
+            lang,
+            clear_screen: io::IsTerminal::is_terminal(&io::stdout()),
+        }
+    }
+
+    /// Runs sessions one after another until input ends or the visitor quits.
+    pub fn run<R: Read + Send + 'static, W: Write>(mut self, input: R, out: &mut W) -> io::Result<()> {
+        let lines = spawn_reader(input);
+        loop {
+            self.lang = self.default_lang;
+            let content = self.store.current();
+            self.welcome(&content, out)?;
+            match lines.recv() {
+                Ok(Input::Line(_)) => {}
+                _ => return Ok(()),
+            }
+            match self.menu(&lines, out)? {
+                Next::Quit => {
+                    writeln!(out, "{}", Text::Goodbye.get(self.lang))?;
+                    return Ok(());
+                }
+                Next::Restart | Next::Stay => {}
+            }
+        }
+    }
+
+    fn wait(&self, lines: &Receiver<Input>) -> Input {
+        match lines.recv_timeout(self.idle) {
+            Ok(input) => input,
+            Err(RecvTimeoutError::Timeout) => Input::Idle,
+            Err(RecvTimeoutError::Disconnected) => Input::End,
+        }
+    }
+
+    fn welcome<W: Write>(&self, content: &Content, out: &mut W) -> io::Result<()> {
+        let lang = self.lang;
+        let now = self.clock.now();
+        writeln!(out)?;
+        writeln!(out, "=== {} — {} ===", Text::Welcome.get(lang), content.commune.name)?;
+        writeln!(
+            out,
+            "{} {}",
+            capitalise(&date_words(now.date_naive(), lang)),
+            borne_content::hours_text::clock(now.hour(), now.minute(), lang)
+        )?;
+        writeln!(out)?;
+        for service in &content.services {
+            writeln!(out, "  {} : {}", service.name, describe_state(&service.hours.state_at(now), now, lang))?;
+        }
+        writeln!(out)?;
+        writeln!(out, "> {}", Text::PressEnterToStart.get(lang))?;
+        out.flush()
+    }
+
+    fn menu<W: Write>(&mut self, lines: &Receiver<Input>, out: &mut W) -> io::Result<Next> {
+        loop {
+            let lang = self.lang;
+            let items = [
+                Text::HoursAndServices,
+                Text::Procedures,
+                Text::NewsAndEvents,
+                Text::FrequentQuestions,
+                Text::SwitchLanguage,
+            ];
+            writeln!(out)?;
+            writeln!(out, "{}", Text::MenuTitle.get(lang))?;
+            for (i, item) in items.iter().enumerate() {
+                writeln!(out, "  {}. {}", i + 1, item.get(lang))?;
+            }
+            writeln!(out, "  0. {}", Text::Quit.get(lang))?;
+            let next = match self.choose(lines, out, items.len())? {
+                Choice::Item(0) => self.hours(lines, out)?,
+                Choice::Item(1) => self.procedures(lines, out)?,
+                Choice::Item(2) => self.news(out)?,
+                Choice::Item(3) => self.faq(lines, out)?,
+                Choice::Item(_) => {
+                    self.lang = self.lang.toggled();
+                    Next::Stay
+                }
+                Choice::Back => return Ok(Next::Quit),
+                Choice::Idle => return self.idle_reset(out),
+                Choice::End => return Ok(Next::Quit),
+            };
+            match next {
+                Next::Stay => {}
+                other => return Ok(other),
+            }
+        }
+    }
+
+    /// Clears everything the visitor saw and goes back to the welcome screen.
+    fn idle_reset<W: Write>(&self, out: &mut W) -> io::Result<Next> {
+        if self.clear_screen {
+            write!(out, "{CLEAR}")?;
+        }
+        writeln!(out, "{}", Text::SessionEnded.get(self.lang))?;
+        Ok(Next::Restart)
+    }
+
+    /// Reads a number between 1 and `count` (or 0 for back), asking again on anything else.
+    fn choose<W: Write>(&self, lines: &Receiver<Input>, out: &mut W, count: usize) -> io::Result<Choice> {
+        loop {
+            write!(out, "{} > ", Text::ChooseNumber.get(self.lang))?;
+            out.flush()?;
+            match self.wait(lines) {
+                Input::Idle => return Ok(Choice::Idle),
+                Input::End => return Ok(Choice::End),
+                Input::Line(line) => match line.trim().parse::<usize>() {
+                    Ok(0) => return Ok(Choice::Back),
+                    Ok(n) if n <= count => return Ok(Choice::Item(n - 1)),
+                    _ if line.trim().is_empty() => {}
+                    _ => writeln!(out, "{}", Text::NotAChoice.get(self.lang))?,
+                },
+            }
+        }
+    }
+
+    fn hours<W: Write>(&self, lines: &Receiver<Input>, out: &mut W) -> io::Result<Next> {
+        let content = self.store.current();
+        let lang = self.lang;
+        loop {
+            let now = self.clock.now();
+            writeln!(out)?;
+            writeln!(out, "{}", Text::HoursAndServices.get(lang))?;
+            for (i, service) in content.services.iter().enumerate() {
+                writeln!(out, "  {}. {} — {}", i + 1, service.name, describe_state(&service.hours.state_at(now), now, lang))?;
+            }
+            writeln!(out, "  0. {}", Text::Back.get(lang))?;
+            let index = match self.choose(lines, out, content.services.len())? {
+                Choice::Item(i) => i,
+                Choice::Back => return Ok(Next::Stay),
+                Choice::Idle => return self.idle_reset(out),
+                Choice::End => return Ok(Next::Quit),
+            };
+            let service = &content.services[index];
+            writeln!(out)?;
+            writeln!(out, "{}", service.name)?;
+            writeln!(out, "  {}", describe_state(&service.hours.state_at(now), now, lang))?;
+            if let Some(address) = &service.address {
+                writeln!(out, "  {} : {address}", Text::Address.get(lang))?;
+            }
+            if let Some(phone) = &service.phone {
+                writeln!(out, "  {} : {phone}", Text::Phone.get(lang))?;
+            }
+            writeln!(out, "  {} :", Text::ThisWeek.get(lang))?;
+            for day in service.hours.week(now.date_naive()) {
+                writeln!(out, "    {:<22} {}", date_words(day.date, lang), describe_day(&day, lang))?;
+            }
+            let upcoming: Vec<_> =
+                service.hours.closures().iter().filter(|c| c.to >= now.date_naive()).collect();
+            if !upcoming.is_empty() {
+                writeln!(out, "  {} :", Text::ExceptionalClosures.get(lang))?;
+                for c in upcoming {
+                    let dates = if c.from == c.to {
+                        date_words(c.from, lang)
+                    } else {
+                        format!("{} → {}", date_words(c.from, lang), date_words(c.to, lang))
+                    };
+                    let hours = c.hours.as_deref().map(|h| format!(" ({h})")).unwrap_or_default();
+                    writeln!(out, "    {dates}{hours} : {}", c.reason)?;
+                }
+            }
+        }
+    }
+
+    fn procedures<W: Write>(&self, lines: &Receiver<Input>, out: &mut W) -> io::Result<Next> {
+        let content = self.store.current();
+        let lang = self.lang;
+        let mut ordered: Vec<_> = content.procedures.iter().collect();
+        ordered.sort_by(|a, b| a.theme.cmp(&b.theme).then(a.title.cmp(&b.title)));
+        loop {
+            writeln!(out)?;
+            writeln!(out, "{}", Text::Procedures.get(lang))?;
+            let mut theme = "";
+            for (i, p) in ordered.iter().enumerate() {
+                if p.theme != theme {
+                    theme = &p.theme;
+                    writeln!(out, "  [{theme}]")?;
+                }
+                writeln!(out, "  {}. {}", i + 1, p.title)?;
+            }
+            writeln!(out, "  0. {}", Text::Back.get(lang))?;
+            let p = match self.choose(lines, out, ordered.len())? {
+                Choice::Item(i) => ordered[i],
+                Choice::Back => return Ok(Next::Stay),
+                Choice::Idle => return self.idle_reset(out),
+                Choice::End => return Ok(Next::Quit),
+            };
+            writeln!(out)?;
+            writeln!(out, "{}", p.title)?;
+            writeln!(out, "  {}", p.summary)?;
+            writeln!(out, "  {} :", Text::Steps.get(lang))?;
+            for (i, step) in p.steps.iter().enumerate() {
+                writeln!(out, "    {}. {step}", i + 1)?;
+            }
+            if !p.documents.is_empty() {
+                writeln!(out, "  {} :", Text::DocumentsToBring.get(lang))?;
+                for doc in &p.documents {
+                    writeln!(out, "    - {doc}")?;
+                }
+            }
+            if let Some(cost) = &p.cost {
+                writeln!(out, "  {} : {cost}", Text::Cost.get(lang))?;
+            }
+            if let Some(service) = p.service.as_deref().and_then(|id| content.service(id)) {
+                let now = self.clock.now();
+                writeln!(out, "  {} : {}", service.name, describe_state(&service.hours.state_at(now), now, lang))?;
+            }
+            if let Some(link) = &p.link {
+                writeln!(out, "  {} : {link}", Text::Online.get(lang))?;
+            }
+        }
+    }
+
+    fn news<W: Write>(&self, out: &mut W) -> io::Result<Next> {
+        let content = self.store.current();
+        let lang = self.lang;
+        let today = self.clock.now().date_naive();
+        writeln!(out)?;
+        writeln!(out, "{}", Text::News.get(lang))?;
+        if content.news.is_empty() {
+            writeln!(out, "  {}", Text::Nothing.get(lang))?;
+        }
+        for item in content.news.iter().take(5) {
+            writeln!(out, "  {} — {}", date_words(item.date, lang), item.title)?;
+            writeln!(out, "    {}", item.body.replace('\n', "\n    "))?;
+        }
+        writeln!(out)?;
+        writeln!(out, "{}", Text::Events.get(lang))?;
+        let upcoming: Vec<_> = content.events.iter().filter(|e| e.ends.unwrap_or(e.starts).date() >= today).collect();
+        if upcoming.is_empty() {
+            writeln!(out, "  {}", Text::Nothing.get(lang))?;
+        }
+        for event in upcoming.iter().take(8) {
+            let time = borne_content::hours_text::clock(event.starts.hour(), event.starts.minute(), lang);
+            writeln!(out, "  {} {time} — {}", date_words(event.starts.date(), lang), event.title)?;
+            if let Some(place) = &event.place {
+                writeln!(out, "    {} : {place}", Text::Where.get(lang))?;
+            }
+        }
+        Ok(Next::Stay)
+    }
+
+    fn faq<W: Write>(&self, lines: &Receiver<Input>, out: &mut W) -> io::Result<Next> {
+        let content = self.store.current();
+        let lang = self.lang;
+        let mut categories: Vec<&str> = content.faq.iter().filter_map(|e| e.category.as_deref()).collect();
+        categories.sort_unstable();
+        categories.dedup();
+        loop {
+            writeln!(out)?;
+            writeln!(out, "{}", Text::FrequentQuestions.get(lang))?;
+            for (i, c) in categories.iter().enumerate() {
+                writeln!(out, "  {}. {}", i + 1, capitalise(&c.replace('-', " ")))?;
+            }
+            writeln!(out, "  0. {}", Text::Back.get(lang))?;
+            let category = match self.choose(lines, out, categories.len())? {
+                Choice::Item(i) => categories[i],
+                Choice::Back => return Ok(Next::Stay),
+                Choice::Idle => return self.idle_reset(out),
+                Choice::End => return Ok(Next::Quit),
+            };
+            let entries: Vec<_> = content.faq.iter().filter(|e| e.category.as_deref() == Some(category)).collect();
+            loop {
+                writeln!(out)?;
+                for (i, e) in entries.iter().enumerate() {
+                    writeln!(out, "  {}. {}", i + 1, e.question)?;
+                }
+                writeln!(out, "  0. {}", Text::Back.get(lang))?;
+                let entry = match self.choose(lines, out, entries.len())? {
+                    Choice::Item(i) => entries[i],
+                    Choice::Back => break,
+                    Choice::Idle => return self.idle_reset(out),
+                    Choice::End => return Ok(Next::Quit),
+                };
+                writeln!(out)?;
+                writeln!(out, "{}", entry.question)?;
+                writeln!(out, "  {}", entry.answer.replace('\n', "\n  "))?;
+                if let Some(link) = &entry.link {
+                    writeln!(out, "  {} : {link}", Text::Online.get(lang))?;
+                }
+                writeln!(out, "  {} {}", Text::HelpDesk.get(lang), content.commune.help_desk)?;
+            }
+        }
+    }
+}
+
+/// A visitor's choice in a numbered list.
+enum Choice {
+    Item(usize),
+    Back,
+    Idle,
+    End,
+}
+
+/// Reads lines on a thread; the channel closes when input ends.
+fn spawn_reader<R: Read + Send + 'static>(input: R) -> Receiver<Input> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(input).lines() {
+            match line {
+                Ok(line) => {
+                    if tx.send(Input::Line(line)).is_err() {
+                        return;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        let _ = tx.send(Input::End);
+    });
+    rx
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,324 @@
+//! The `borne` binary, run as a user runs it: content checks with located errors and exit codes,
+//! configuration errors naming the bad key, the terminal session with live hours and its idle reset,
+//! headless mode stopping on SIGTERM.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn borne() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_borne"));
+    cmd.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY").env_remove("BORNE_CONFIG").env_remove("BORNE_LOG");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("BORNE_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+fn demo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/demo")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn copy_demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for entry in fs::read_dir(demo_dir()).expect("demo dir") {
+        let entry = entry.expect("entry");
+        fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+    }
+    dir
+}
+
+/// Runs `borne` with `input` on stdin and returns its output once it exits.
+fn run_with_input(args: &[&str], envs: &[(&str, &str)], input: &str) -> Output {
+    let mut child = borne()
+        .args(args)
+        .envs(envs.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn borne");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    wait_with_timeout(child, Duration::from_secs(30))
+}
+
+fn wait_with_timeout(mut child: std::process::Child, limit: Duration) -> Output {
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("try_wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("output");
+            panic!("borne did not exit in {limit:?}; stdout:\n{}\nstderr:\n{}", text(&out.stdout), text(&out.stderr));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn content_check_accepts_the_demo_content() {
+    let out = borne().args(["content", "check"]).arg(demo_dir()).output().expect("run");
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains(": OK, content version"), "{stdout}");
+    assert!(stdout.contains("Vernay-sur-Loire"), "{stdout}");
+    assert!(text(&out.stderr).is_empty(), "warnings on demo content: {}", text(&out.stderr));
+}
+
+#[test]
+fn content_check_locates_a_broken_entry_and_fails() {
+    let dir = copy_demo();
+    let faq_path = dir.path().join("faq.toml");
+    let faq = fs::read_to_string(&faq_path).expect("read");
+    // Remove the answer of the first entry: find its `answer = """...."""` block.
+    let start = faq.find("answer = \"\"\"").expect("a multi-line answer");
+    let end = start + faq[start + 12..].find("\"\"\"").expect("closing quotes") + 15;
+    let broken = format!("{}{}", &faq[..start], &faq[end..]);
+    fs::write(&faq_path, &broken).expect("write");
+    let first_entry_line = broken.lines().position(|l| l.trim() == "[[faq]]").expect("an entry") + 1;
+    let first_id = broken
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("id = \"").map(|r| r.trim_end_matches('"').to_string()))
+        .expect("an id");
+
+    let out = borne().args(["content", "check"]).arg(dir.path()).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("faq.toml:{first_entry_line}: entry '{first_id}' has no answer")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 error, content refused"), "{stderr}");
+}
+
+#[test]
+fn content_check_locates_malformed_toml() {
+    let dir = copy_demo();
+    let path = dir.path().join("services.toml");
+    let mut services = fs::read_to_string(&path).expect("read");
+    services.push_str("\n[[service]]\nid = \"oops\nname = \"x\"\n");
+    let bad_line = services.lines().count() - 1;
+    fs::write(&path, services).expect("write");
+    let out = borne().args(["content", "check"]).arg(dir.path()).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&format!("services.toml:{bad_line}: invalid TOML")), "{stderr}");
+}
+
+#[test]
+fn content_check_on_a_missing_directory_says_so() {
+    let out = borne().args(["content", "check", "/nonexistent/borne"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/nonexistent/borne: not a directory"));
+}
+
+#[test]
+fn help_and_version_work() {
+    let out = borne().arg("--help").output().expect("run");
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    assert!(help.contains("Examples:") && help.contains("borne content check"), "{help}");
+    let out = borne().arg("--version").output().expect("run");
+    assert_eq!(text(&out.stdout).trim(), format!("borne {}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn configuration_errors_name_the_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("borne.toml");
+
+    fs::write(&file, "[kiosk]\nidle_timeout_secs = \"long\"\n").expect("write");
+    let out = borne().arg("--config").arg(&file).args(["config", "show"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("kiosk.idle_timeout_secs") && stderr.contains("borne.toml"), "{stderr}");
+
+    fs::write(&file, "[kiosk]\nidle_timout_secs = 30\n").expect("write");
+    let out = borne().arg("--config").arg(&file).args(["config", "show"]).output().expect("run");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("idle_timout_secs"), "{stderr}");
+
+    fs::write(&file, "[kiosk]\nid = \"borne/1\"\n").expect("write");
+    let out = borne().arg("--config").arg(&file).args(["config", "show"]).output().expect("run");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("kiosk.id: 'borne/1' is not a valid kiosk id"), "{stderr}");
+
+    let out = borne().args(["config", "show"]).env("BORNE_KIOSK__LANGUAGE", "de").output().expect("run");
+    assert!(text(&out.stderr).contains("kiosk.language: unknown language 'de'"), "{}", text(&out.stderr));
+
+    let out = borne().args(["--config", "/nonexistent.toml", "config", "show"]).output().expect("run");
+    assert!(text(&out.stderr).contains("config file /nonexistent.toml"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn configuration_layers_defaults_file_and_environment() {
+    let out = borne().args(["config", "show"]).output().expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("idle_timeout_secs = 90") && shown.contains("id = \"borne-demo\""), "{shown}");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("borne.toml");
+    fs::write(&file, "[kiosk]\nid = \"mairie-01\"\nidle_timeout_secs = 120\n").expect("write");
+    let out = borne()
+        .arg("--config")
+        .arg(&file)
+        .args(["config", "show"])
+        .env("BORNE_KIOSK__IDLE_TIMEOUT_SECS", "45")
+        .output()
+        .expect("run");
+    let shown = text(&out.stdout);
+    assert!(shown.contains("id = \"mairie-01\"") && shown.contains("idle_timeout_secs = 45"), "{shown}");
+}
+
+#[test]
+fn terminal_session_shows_live_hours_on_a_public_holiday() {
+    // Christmas Day 2026, 10:00: the town hall is closed for the public holiday.
+    let out = run_with_input(
+        &["run", "--terminal", "--now", "2026-12-25T10:00"],
+        &[],
+        "\n1\n0\n0\n",
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    assert!(stdout.contains("Bienvenue — Vernay-sur-Loire"), "{stdout}");
+    assert!(stdout.contains("Vendredi 25 décembre 10h00"), "{stdout}");
+    assert!(stdout.contains("Fermé aujourd'hui (jour férié)"), "{stdout}");
+    assert!(stdout.contains("Au revoir"), "{stdout}");
+    assert!(text(&out.stderr).contains("Pas d'écran graphique"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn terminal_session_switches_language_and_shows_a_procedure() {
+    let out = run_with_input(&["--terminal", "--now", "2026-12-01T10:00"], &[], "\n5\n2\n1\n0\n0\n");
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    assert!(stdout.contains("What would you like to do?"), "{stdout}");
+    assert!(stdout.contains("Steps :") && stdout.contains("Documents to bring :"), "{stdout}");
+}
+
+#[test]
+fn terminal_session_returns_to_welcome_after_idle_timeout() {
+    let mut child = borne()
+        .args(["run", "--terminal", "--now", "2026-12-01T10:00"])
+        .env("BORNE_KIOSK__IDLE_TIMEOUT_SECS", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(b"\n1\n").expect("write");
+    std::thread::sleep(Duration::from_millis(2500));
+    drop(stdin);
+    let out = wait_with_timeout(child, Duration::from_secs(20));
+    let stdout = text(&out.stdout);
+    let reset = stdout.find("retour à l'accueil").unwrap_or_else(|| panic!("no idle reset:\n{stdout}"));
+    assert!(stdout[reset..].contains("Bienvenue — Vernay-sur-Loire"), "welcome not shown again:\n{stdout}");
+}
+
+#[test]
+fn run_refuses_broken_content_at_start_with_located_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("commune.toml"), "name = \"X\"\n").expect("write");
+    let out = run_with_input(&["run", "--headless", "--content"], &[], "");
+    assert!(!out.status.success()); // --content needs a value
+    let out = borne().args(["run", "--headless", "--content"]).arg(dir.path()).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("commune.toml:1: the commune has no help_desk"), "{stderr}");
+    assert!(stderr.contains("faq.toml: file is missing"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn headless_run_reloads_content_and_stops_on_sigterm() {
+    let dir = copy_demo();
+    let mut child = borne()
+        .args(["run", "--headless", "--content"])
+        .arg(dir.path())
+        .env("BORNE_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = std::sync::Arc::clone(&log);
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stderr.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().expect("lock").push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    let wait_for = |needle: &str| {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(15) {
+            if log.lock().expect("lock").contains(needle) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("log never showed {needle:?}:\n{}", log.lock().expect("lock"));
+    };
+    wait_for("watching content for changes");
+    // A broken edit is refused and the kiosk keeps running.
+    fs::write(dir.path().join("faq.toml"), "[[faq]]\nid = \"x\"\n").expect("write");
+    wait_for("content reload refused");
+    wait_for("faq.toml:1: entry 'x' has no question");
+    assert!(child.try_wait().expect("try_wait").is_none(), "kiosk exited on a broken edit");
+    // SIGTERM stops it cleanly.
+    let status = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().expect("kill");
+    assert!(status.success());
+    let out = wait_with_timeout(child, Duration::from_secs(10));
+    assert!(out.status.success());
+    reader.join().expect("reader");
+    assert!(log.lock().expect("lock").contains("kiosk stopped"));
+}
+
+#[test]
+fn the_documented_configuration_file_matches_the_defaults() {
+    let documented = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/borne.toml");
+    let with_file = borne().arg("--config").arg(&documented).args(["config", "show"]).output().expect("run");
+    assert!(with_file.status.success(), "{}", text(&with_file.stderr));
+    let defaults = borne().args(["config", "show"]).output().expect("run");
+    assert_eq!(text(&with_file.stdout), text(&defaults.stdout), "deploy/borne.toml drifted from the defaults");
+}
+
+#[test]
+fn a_restart_on_broken_content_uses_the_last_good_copy() {
+    let content = copy_demo();
+    let state = tempfile::tempdir().expect("tempdir");
+    let run = || {
+        run_with_input(
+            &["run", "--terminal", "--now", "2026-12-25T10:00", "--content", &content.path().display().to_string()],
+            &[("BORNE_KIOSK__STATE_DIR", &state.path().display().to_string())],
+            "\n0\n",
+        )
+    };
+    let first = run();
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(state.path().join("content/last-good/faq.toml").is_file());
+
+    fs::write(content.path().join("faq.toml"), "[[faq]]\nid = \"x\"\n").expect("write");
+    let second = run();
+    let stderr = text(&second.stderr);
+    assert!(second.status.success(), "{stderr}");
+    assert!(stderr.contains("faq.toml:1: entry 'x' has no question"), "{stderr}");
+    assert!(stderr.contains("started on the last good copy"), "{stderr}");
+    assert!(text(&second.stdout).contains("Bienvenue — Vernay-sur-Loire"));
+}
