@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what Borne needs to build and test on a Debian machine, idempotently.
+# Sourced by scripts/run-kiosk.sh and scripts/test.sh; uses sudo only when not root.
+set -euo pipefail
+
+# Debian packages: the C toolchain and pkg-config for crates that build C code.
+BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl)
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_apt_packages() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        echo "setup: installing Debian packages: ${missing[*]}"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    fi
+}
+
+install_rust() {
+    if [ -f "$HOME/.cargo/env" ]; then
+        # shellcheck disable=SC1091
+        . "$HOME/.cargo/env"
+    fi
+    if ! command -v cargo >/dev/null 2>&1; then
+        echo "setup: installing the Rust toolchain with rustup"
+        curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+        # shellcheck disable=SC1091
+        . "$HOME/.cargo/env"
+    fi
+    if command -v rustup >/dev/null 2>&1; then
+        for component in rustfmt clippy; do
+            rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
+        done
+    fi
+}
+
+install_apt_packages "${BORNE_APT_PACKAGES[@]}"
+install_rust
