@@ -74,12 +74,7 @@ impl<'p> FileCheck<'p> {
     }
 
     /// An optional text field: absent is fine, present but blank is an error.
-    pub fn optional(
-        &mut self,
-        field: Option<Spanned<String>>,
-        what: &str,
-        name: &str,
-    ) -> Option<String> {
+    pub fn optional(&mut self, field: Option<Spanned<String>>, what: &str, name: &str) -> Option<String> {
         let value = field?;
         let line = self.line(&value);
         let text = value.into_inner().trim().to_string();
@@ -113,7 +108,10 @@ impl<'p> FileCheck<'p> {
         match url::Url::parse(&text) {
             Ok(url) if url.scheme() == "http" || url.scheme() == "https" => Some(text),
             Ok(url) => {
-                self.error(line, format!("{what} has a {name} with scheme '{}': use http or https", url.scheme()));
+                self.error(
+                    line,
+                    format!("{what} has a {name} with scheme '{}': use http or https", url.scheme()),
+                );
                 None
             }
             Err(e) => {
@@ -187,7 +185,9 @@ impl<'p> FileCheck<'p> {
         if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
             self.error(
                 Some(line),
-                format!("{kind} id '{id}' may only use letters a-z, digits, '-' and '_' (no spaces or accents)"),
+                format!(
+                    "{kind} id '{id}' may only use letters a-z, digits, '-' and '_' (no spaces or accents)"
+                ),
             );
             return None;
         }

@@ -54,7 +54,8 @@ impl Closure {
     }
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// Why weekly hours or a closure could not be understood.
 #[derive(Debug, thiserror::Error)]
@@ -204,8 +205,13 @@ impl ServiceHours {
         }
         let schedule = expression
             .parse::<OpeningHours>()
-            .map_err(|e| HoursError::Weekly { expression: expression.clone(), reason: one_line(&e.to_string()) })?
-            .with_context(Context::default().with_holidays(country.holidays()).with_locale(TzLocation::new(tz)));
+            .map_err(|e| HoursError::Weekly {
+                expression: expression.clone(),
+                reason: one_line(&e.to_string()),
+            })?
+            .with_context(
+                Context::default().with_holidays(country.holidays()).with_locale(TzLocation::new(tz)),
+            );
         Ok(Self { weekly, closures, schedule, tz })
     }
 
@@ -241,7 +247,10 @@ impl ServiceHours {
             .schedule_at(date)
             .into_iter()
             .filter(|r| r.kind == RuleKind::Open)
-            .map(|r| OpenSpan { start: r.range.start.mins_from_midnight(), end: r.range.end.mins_from_midnight() })
+            .map(|r| OpenSpan {
+                start: r.range.start.mins_from_midnight(),
+                end: r.range.end.mins_from_midnight(),
+            })
             .collect();
         DayHours {
             date,

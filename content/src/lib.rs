@@ -15,6 +15,7 @@
 //! - [`snapshot`]: a copy of the last good files on disk, to start on them after a broken edit;
 //! - [`hours_text`]: opening states in plain French or English words, shared by every screen;
 //! - [`lang`]: the languages of the kiosk's own strings;
+//! - [`text`]: accent-insensitive ordering of French text for lists;
 //! - [`problem`]: located problems (`faq.toml:42: entry 'cni-perte' has no answer`).
 //!
 //! The file formats are documented for authors in `docs/content.md`.
@@ -34,18 +35,19 @@ pub mod snapshot;
 pub mod source;
 pub mod store;
 pub mod synonyms;
+pub mod text;
 
 pub use commune::Commune;
 pub use faq::FaqEntry;
-pub use lang::Lang;
 pub use hours::{ClosedReason, Closure, DayHours, OpenSpan, OpenState, ServiceHours};
+pub use lang::Lang;
 pub use loader::{LoadError, Loaded, load};
 pub use news::{Event, NewsItem};
 pub use problem::{Problem, Severity};
 pub use procedures::Procedure;
 pub use services::Service;
-pub use source::ContentSource;
 pub use snapshot::Snapshot;
+pub use source::ContentSource;
 pub use store::{ContentStore, Opened};
 pub use synonyms::SynonymGroup;
 

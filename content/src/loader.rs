@@ -72,9 +72,7 @@ pub fn load(source: &ContentSource) -> Result<Loaded, LoadError> {
     }
     warn_unknown_files(source, &mut problems);
     let missing = |name: &str| KNOWN_FILES.iter().position(|n| *n == name).is_some_and(|i| !present[i]);
-    let text_of = |name: &str| {
-        KNOWN_FILES.iter().position(|n| *n == name).and_then(|i| texts[i].as_deref())
-    };
+    let text_of = |name: &str| KNOWN_FILES.iter().position(|n| *n == name).and_then(|i| texts[i].as_deref());
 
     let commune = match text_of("commune.toml") {
         Some(text) => commune::load(text, &mut FileCheck::new("commune.toml", text, &mut problems)),
@@ -93,7 +91,11 @@ pub fn load(source: &ContentSource) -> Result<Loaded, LoadError> {
         Some(text) => faq::load(text, &mut FileCheck::new("faq.toml", text, &mut problems)),
         None => {
             if missing("faq.toml") {
-                problems.push(Problem::error("faq.toml", None, "file is missing (the questions and answers)"));
+                problems.push(Problem::error(
+                    "faq.toml",
+                    None,
+                    "file is missing (the questions and answers)",
+                ));
             }
             Vec::new()
         }
@@ -110,16 +112,17 @@ pub fn load(source: &ContentSource) -> Result<Loaded, LoadError> {
         let mut out = Vec::with_capacity(loaded.len());
         for item in loaded {
             if let Some(service) = &item.procedure.service
-                && !service_ids.contains(service.as_str()) {
-                    problems.push(Problem::error(
-                        "procedures.toml",
-                        item.service_line,
-                        format!(
-                            "procedure '{}' refers to service '{service}', which services.toml does not define",
-                            item.procedure.id
-                        ),
-                    ));
-                }
+                && !service_ids.contains(service.as_str())
+            {
+                problems.push(Problem::error(
+                    "procedures.toml",
+                    item.service_line,
+                    format!(
+                        "procedure '{}' refers to service '{service}', which services.toml does not define",
+                        item.procedure.id
+                    ),
+                ));
+            }
             out.push(item.procedure);
         }
         out
@@ -134,22 +137,27 @@ pub fn load(source: &ContentSource) -> Result<Loaded, LoadError> {
 
     let mut logo = None;
     if let Some((commune, logo_line)) = &commune
-        && let Some(file) = &commune.logo {
-            match source.read(file) {
-                Ok(Some(bytes)) => {
-                    hasher.update(file.as_bytes());
-                    hasher.update(&bytes);
-                    files.push((file.clone(), bytes.clone()));
-                    logo = Some(bytes);
-                }
-                Ok(None) => problems.push(Problem::error(
-                    "commune.toml",
-                    *logo_line,
-                    format!("logo '{file}' is not in the content directory"),
-                )),
-                Err(e) => problems.push(Problem::error("commune.toml", *logo_line, format!("cannot read logo '{file}': {e}"))),
+        && let Some(file) = &commune.logo
+    {
+        match source.read(file) {
+            Ok(Some(bytes)) => {
+                hasher.update(file.as_bytes());
+                hasher.update(&bytes);
+                files.push((file.clone(), bytes.clone()));
+                logo = Some(bytes);
             }
+            Ok(None) => problems.push(Problem::error(
+                "commune.toml",
+                *logo_line,
+                format!("logo '{file}' is not in the content directory"),
+            )),
+            Err(e) => problems.push(Problem::error(
+                "commune.toml",
+                *logo_line,
+                format!("cannot read logo '{file}': {e}"),
+            )),
         }
+    }
 
     let origin = source.describe();
     match commune {
@@ -157,7 +165,18 @@ pub fn load(source: &ContentSource) -> Result<Loaded, LoadError> {
             let digest = hasher.finalize();
             let version = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
             Ok(Loaded {
-                content: Content { commune, logo, faq, services, procedures, news, events, synonyms, version, origin },
+                content: Content {
+                    commune,
+                    logo,
+                    faq,
+                    services,
+                    procedures,
+                    news,
+                    events,
+                    synonyms,
+                    version,
+                    origin,
+                },
                 warnings: problems,
                 files,
             })
@@ -168,7 +187,11 @@ pub fn load(source: &ContentSource) -> Result<Loaded, LoadError> {
 
 /// Reads a file as UTF-8, recording a located problem when it cannot be read or decoded. Returns
 /// whether the file exists, and its text when it could be read.
-fn read_text(source: &ContentSource, name: &'static str, problems: &mut Vec<Problem>) -> (bool, Option<String>) {
+fn read_text(
+    source: &ContentSource,
+    name: &'static str,
+    problems: &mut Vec<Problem>,
+) -> (bool, Option<String>) {
     match source.read(name) {
         Ok(None) => (false, None),
         Ok(Some(bytes)) => match String::from_utf8(bytes) {
@@ -178,7 +201,11 @@ fn read_text(source: &ContentSource, name: &'static str, problems: &mut Vec<Prob
                 let bytes = e.into_bytes();
                 let prefix = String::from_utf8_lossy(&bytes[..valid]);
                 let line = LineIndex::new(&prefix).line_of(valid);
-                problems.push(Problem::error(name, Some(line), "is not valid UTF-8 text: save the file as UTF-8"));
+                problems.push(Problem::error(
+                    name,
+                    Some(line),
+                    "is not valid UTF-8 text: save the file as UTF-8",
+                ));
                 (true, None)
             }
         },
@@ -201,6 +228,8 @@ fn warn_unknown_files(source: &ContentSource, problems: &mut Vec<Problem>) {
                 ));
             }
         }
-        Err(e) => problems.push(Problem::error(source.describe(), None, format!("cannot list the directory: {e}"))),
+        Err(e) => {
+            problems.push(Problem::error(source.describe(), None, format!("cannot list the directory: {e}")))
+        }
     }
 }

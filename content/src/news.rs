@@ -107,9 +107,10 @@ pub(crate) fn load(text: &str, check: &mut FileCheck<'_>) -> (Vec<NewsItem>, Vec
             None => None,
         };
         if let (Some(starts), Some(ends)) = (starts, ends)
-            && ends < starts {
-                check.error(ends_line, format!("{what} ends before it starts"));
-            }
+            && ends < starts
+        {
+            check.error(ends_line, format!("{what} ends before it starts"));
+        }
         let place = check.optional(raw.place, &what, "place");
         let body = check.required(raw.body, line, &what, "body");
         let link = check.link(raw.link, &what, "link");

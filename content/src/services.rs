@@ -97,7 +97,11 @@ pub(crate) fn load(text: &str, check: &mut FileCheck<'_>, tz: Tz, country: &str)
 }
 
 /// Validates the closures of one service; `None` if any of them is invalid.
-fn load_closures(raw: Vec<Spanned<RawClosure>>, check: &mut FileCheck<'_>, what: &str) -> Option<Vec<Closure>> {
+fn load_closures(
+    raw: Vec<Spanned<RawClosure>>,
+    check: &mut FileCheck<'_>,
+    what: &str,
+) -> Option<Vec<Closure>> {
     let mut closures = Vec::with_capacity(raw.len());
     let mut valid = true;
     for spanned in raw {
@@ -113,10 +117,11 @@ fn load_closures(raw: Vec<Spanned<RawClosure>>, check: &mut FileCheck<'_>, what:
         let hours_line = raw.hours.as_ref().map(|h| check.line(h));
         let hours = check.optional(raw.hours, &what, "hours");
         if let Some(hours) = &hours
-            && let Err(e) = ServiceHours::new(hours, Vec::new(), chrono_tz::UTC, "FR") {
-                check.error(hours_line, format!("{what}: {e}"));
-                valid = false;
-            }
+            && let Err(e) = ServiceHours::new(hours, Vec::new(), chrono_tz::UTC, "FR")
+        {
+            check.error(hours_line, format!("{what}: {e}"));
+            valid = false;
+        }
         match (from, to, reason) {
             (Some(from), Some(to), Some(_)) if to < from => {
                 check.error(Some(line), format!("{what} ends ({to}) before it starts ({from})"));

@@ -44,7 +44,10 @@ impl Snapshot {
             let relative = Path::new(name);
             let safe = relative.components().all(|c| matches!(c, std::path::Component::Normal(_)));
             if !safe {
-                return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe file name '{name}'")));
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("unsafe file name '{name}'"),
+                ));
             }
             let target = new.join(relative);
             if let Some(parent) = target.parent() {
@@ -71,7 +74,10 @@ impl Snapshot {
 
     /// The directory holding the last good content, if there is one.
     pub fn dir(&self) -> Option<PathBuf> {
-        [CURRENT, OLD].iter().map(|name| self.state_dir.join(name)).find(|dir| dir.join("commune.toml").is_file())
+        [CURRENT, OLD]
+            .iter()
+            .map(|name| self.state_dir.join(name))
+            .find(|dir| dir.join("commune.toml").is_file())
     }
 }
 

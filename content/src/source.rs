@@ -7,14 +7,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// The files the loader knows, in the order they are read.
-pub const KNOWN_FILES: &[&str] = &[
-    "commune.toml",
-    "faq.toml",
-    "services.toml",
-    "procedures.toml",
-    "news.toml",
-    "synonyms.toml",
-];
+pub const KNOWN_FILES: &[&str] =
+    &["commune.toml", "faq.toml", "services.toml", "procedures.toml", "news.toml", "synonyms.toml"];
 
 /// The demo content of the fictional commune of Vernay-sur-Loire, embedded at build time.
 const DEMO_FILES: &[(&str, &[u8])] = &[

@@ -51,7 +51,10 @@ fn just_before_and_just_after_closing_time() {
 fn lunch_break_reopens_the_same_day() {
     let now = at(2026, 11, 30, 12, 30);
     let state = town_hall().state_at(now);
-    assert_eq!(state, OpenState::Closed { reason: ClosedReason::Regular, reopens: Some(at(2026, 11, 30, 13, 30)) });
+    assert_eq!(
+        state,
+        OpenState::Closed { reason: ClosedReason::Regular, reopens: Some(at(2026, 11, 30, 13, 30)) }
+    );
     assert_eq!(describe_state(&state, now, Lang::Fr), "Fermé en ce moment, ouvre à 13h30");
 }
 
@@ -60,7 +63,10 @@ fn closed_on_sunday_opens_on_monday() {
     // Sunday 29 November 2026.
     let now = at(2026, 11, 29, 11, 0);
     let state = town_hall().state_at(now);
-    assert_eq!(state, OpenState::Closed { reason: ClosedReason::Regular, reopens: Some(at(2026, 11, 30, 8, 30)) });
+    assert_eq!(
+        state,
+        OpenState::Closed { reason: ClosedReason::Regular, reopens: Some(at(2026, 11, 30, 8, 30)) }
+    );
     assert_eq!(describe_state(&state, now, Lang::En), "Closed now, opens tomorrow at 8:30");
 }
 
@@ -74,10 +80,7 @@ fn public_holiday_is_closed_with_its_reason() {
         state,
         OpenState::Closed { reason: ClosedReason::PublicHoliday, reopens: Some(at(2026, 12, 26, 9, 0)) }
     );
-    assert_eq!(
-        describe_state(&state, now, Lang::Fr),
-        "Fermé aujourd'hui (jour férié), ouvre demain à 9h00"
-    );
+    assert_eq!(describe_state(&state, now, Lang::Fr), "Fermé aujourd'hui (jour férié), ouvre demain à 9h00");
     let day = hours.day(date(2026, 12, 25));
     assert!(day.public_holiday && day.closed_all_day());
     assert_eq!(describe_day(&day, Lang::Fr), "fermé (jour férié)");
@@ -104,7 +107,10 @@ fn exceptional_closure_overrides_weekly_hours_and_gives_its_reason() {
             reopens: Some(at(2026, 12, 24, 10, 0)),
         }
     );
-    assert_eq!(describe_state(&state, now, Lang::Fr), "Fermé exceptionnellement (inventaire), ouvre jeudi à 10h00");
+    assert_eq!(
+        describe_state(&state, now, Lang::Fr),
+        "Fermé exceptionnellement (inventaire), ouvre jeudi à 10h00"
+    );
     assert!(matches!(hours.state_at(at(2026, 12, 20 + 4, 11, 0)), OpenState::Open { .. }));
     assert_eq!(describe_day(&hours.day(date(2026, 12, 21)), Lang::Fr), "fermé (inventaire)");
 }
@@ -123,7 +129,10 @@ fn special_hours_replace_the_day_schedule() {
         state,
         OpenState::Open { until: Some(at(2026, 12, 31, 16, 0)), special: Some("horaires réduits".into()) }
     );
-    assert!(matches!(hours.state_at(at(2026, 12, 31, 17, 0)), OpenState::Closed { reason: ClosedReason::Regular, .. }));
+    assert!(matches!(
+        hours.state_at(at(2026, 12, 31, 17, 0)),
+        OpenState::Closed { reason: ClosedReason::Regular, .. }
+    ));
     // The day before is untouched.
     assert!(matches!(hours.state_at(at(2026, 12, 30, 18, 30)), OpenState::Open { .. }));
 }
@@ -138,7 +147,10 @@ fn daylight_saving_changes_keep_local_times() {
         OpenState::Closed { reason: ClosedReason::Regular, reopens: Some(at(2026, 3, 29, 8, 0)) }
     );
     let afternoon = at(2026, 3, 29, 17, 0);
-    assert_eq!(hours.state_at(afternoon), OpenState::Open { until: Some(at(2026, 3, 29, 18, 0)), special: None });
+    assert_eq!(
+        hours.state_at(afternoon),
+        OpenState::Open { until: Some(at(2026, 3, 29, 18, 0)), special: None }
+    );
     // Instants given in UTC are evaluated in Paris time: 16:00 UTC is 18:00 CEST, closed.
     let utc = chrono::Utc.with_ymd_and_hms(2026, 3, 29, 16, 0, 0).single().expect("valid");
     assert!(matches!(hours.state_at(utc), OpenState::Closed { .. }));
@@ -172,9 +184,15 @@ fn week_view_lists_seven_days_with_spans() {
 
 #[test]
 fn invalid_hours_are_refused_with_the_parser_reason() {
-    let err = ServiceHours::new("Lu-Ve 9h-12h", Vec::new(), Paris, "FR").expect_err("French day names are not OSM");
+    let err =
+        ServiceHours::new("Lu-Ve 9h-12h", Vec::new(), Paris, "FR").expect_err("French day names are not OSM");
     assert!(err.to_string().contains("Lu-Ve 9h-12h"), "{err}");
-    let bad_closure = Closure { from: date(2026, 1, 1), to: date(2026, 1, 1), reason: "x".into(), hours: Some("10h".into()) };
+    let bad_closure = Closure {
+        from: date(2026, 1, 1),
+        to: date(2026, 1, 1),
+        reason: "x".into(),
+        hours: Some("10h".into()),
+    };
     assert!(ServiceHours::new("Mo-Fr 09:00-12:00", vec![bad_closure], Paris, "FR").is_err());
 }
 

@@ -80,7 +80,8 @@ fn an_entry_without_answer_is_reported_at_its_line() {
 
 #[test]
 fn malformed_toml_is_reported_with_its_line() {
-    let faq = FAQ.replace("question = \"Comment avoir une carte ?\"", "question = \"Comment avoir une carte ?");
+    let faq =
+        FAQ.replace("question = \"Comment avoir une carte ?\"", "question = \"Comment avoir une carte ?");
     let dir = write_dir(&[("commune.toml", COMMUNE), ("faq.toml", &faq)]);
     let errors = errors_of(dir.path());
     assert_eq!(errors.len(), 1, "{errors:?}");
@@ -158,8 +159,14 @@ service = "etat-civil"
     ]);
     let errors = errors_of(dir.path());
     assert_eq!(errors.len(), 4, "{errors:?}");
-    assert!(errors[0].starts_with("services.toml:4: service 'mairie': hours 'Lu-Ve 9h-17h' are not valid"), "{errors:?}");
-    assert_eq!(errors[1], "services.toml:11: service 'piscine' closure ends (2026-12-24) before it starts (2026-12-26)");
+    assert!(
+        errors[0].starts_with("services.toml:4: service 'mairie': hours 'Lu-Ve 9h-17h' are not valid"),
+        "{errors:?}"
+    );
+    assert_eq!(
+        errors[1],
+        "services.toml:11: service 'piscine' closure ends (2026-12-24) before it starts (2026-12-26)"
+    );
     assert_eq!(
         errors[2],
         "services.toml:12: service 'piscine' closure has from '2026-13-01', expected a date like 2026-12-24"
@@ -176,13 +183,19 @@ fn commune_and_files_problems_are_located() {
     let dir = write_dir(&[("commune.toml", commune), ("service.toml", "")]);
     let err = load(&ContentSource::Directory(dir.path().into())).expect_err("refused");
     let all: Vec<String> = err.problems.iter().map(|p| p.to_string()).collect();
-    assert!(all.contains(&"commune.toml:3: unknown time zone 'Europe/Pariss' (e.g. Europe/Paris)".to_string()), "{all:?}");
+    assert!(
+        all.contains(&"commune.toml:3: unknown time zone 'Europe/Pariss' (e.g. Europe/Paris)".to_string()),
+        "{all:?}"
+    );
     assert!(all.contains(&"faq.toml: file is missing (the questions and answers)".to_string()), "{all:?}");
     assert!(all.iter().any(|p| p.starts_with("service.toml: warning: unknown file")), "{all:?}");
 
     let commune = "name = \"X\"\nhelp_desk = \"y\"\nlogo = \"logo.png\"\n";
     let dir = write_dir(&[("commune.toml", commune), ("faq.toml", FAQ)]);
-    assert_eq!(errors_of(dir.path()), vec!["commune.toml:3: logo 'logo.png' is not in the content directory".to_string()]);
+    assert_eq!(
+        errors_of(dir.path()),
+        vec!["commune.toml:3: logo 'logo.png' is not in the content directory".to_string()]
+    );
 }
 
 #[test]
@@ -191,7 +204,10 @@ fn invalid_utf8_is_reported_with_its_line() {
     let mut bytes = FAQ.as_bytes().to_vec();
     bytes.extend_from_slice(b"\n# caf\xe9 en latin-1\n");
     fs::write(dir.path().join("faq.toml"), bytes).expect("write");
-    assert_eq!(errors_of(dir.path()), vec!["faq.toml:15: is not valid UTF-8 text: save the file as UTF-8".to_string()]);
+    assert_eq!(
+        errors_of(dir.path()),
+        vec!["faq.toml:15: is not valid UTF-8 text: save the file as UTF-8".to_string()]
+    );
 }
 
 #[test]

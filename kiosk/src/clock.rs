@@ -34,7 +34,9 @@ impl Clock {
     pub fn now(&self) -> DateTime<Tz> {
         let utc = match self.start {
             None => Utc::now(),
-            Some((start, at)) => start + Duration::from_std(at.elapsed()).unwrap_or_else(|_| Duration::zero()),
+            Some((start, at)) => {
+                start + Duration::from_std(at.elapsed()).unwrap_or_else(|_| Duration::zero())
+            }
         };
         utc.with_timezone(&self.tz)
     }

@@ -178,7 +178,8 @@ impl Config {
             figment = figment.merge(Toml::file_exact(path));
         }
         figment = figment.merge(Env::prefixed("BORNE_").split("__").ignore(&["config", "log"]));
-        let mut config: Config = figment.extract().map_err(|e| ConfigError::Syntax(describe_figment_error(e)))?;
+        let mut config: Config =
+            figment.extract().map_err(|e| ConfigError::Syntax(describe_figment_error(e)))?;
         if let Some(dir) = &overrides.content_dir {
             config.content.dir = Some(dir.clone());
         }
@@ -198,7 +199,8 @@ impl Config {
 
     /// Checks values that have the right type but may still be wrong.
     fn validate(&self, origin: &str) -> Result<(), ConfigError> {
-        let invalid = |key, message: String| ConfigError::Invalid { origin: origin.to_string(), key, message };
+        let invalid =
+            |key, message: String| ConfigError::Invalid { origin: origin.to_string(), key, message };
         borne_telemetry::topics::check_level("kiosk id", &self.kiosk.id)
             .map_err(|e| invalid("kiosk.id", e.to_string()))?;
         borne_telemetry::topics::check_level("site", &self.kiosk.site)
@@ -211,20 +213,33 @@ impl Config {
             ));
         }
         if ![58, 80].contains(&self.devices.printer.paper_mm) {
-            return Err(invalid("devices.printer.paper_mm", format!("{} mm: use 58 or 80", self.devices.printer.paper_mm)));
+            return Err(invalid(
+                "devices.printer.paper_mm",
+                format!("{} mm: use 58 or 80", self.devices.printer.paper_mm),
+            ));
         }
-        for (key, baud) in [("devices.printer.baud", self.devices.printer.baud), ("devices.reader.baud", self.devices.reader.baud)] {
+        for (key, baud) in [
+            ("devices.printer.baud", self.devices.printer.baud),
+            ("devices.reader.baud", self.devices.reader.baud),
+        ] {
             if !(1200..=921_600).contains(&baud) {
-                return Err(invalid(key, format!("{baud} is not a usual serial speed (e.g. 9600, 19200, 115200)")));
+                return Err(invalid(
+                    key,
+                    format!("{baud} is not a usual serial speed (e.g. 9600, 19200, 115200)"),
+                ));
             }
         }
         if !["barcode", "pn532"].contains(&self.devices.reader.kind.as_str()) {
-            return Err(invalid("devices.reader.kind", format!("'{}': use barcode or pn532", self.devices.reader.kind)));
+            return Err(invalid(
+                "devices.reader.kind",
+                format!("'{}': use barcode or pn532", self.devices.reader.kind),
+            ));
         }
         if let Some(url) = &self.broker.url
-            && !(url.starts_with("mqtt://") || url.starts_with("mqtts://")) {
-                return Err(invalid("broker.url", format!("'{url}': use mqtt://HOST:PORT or mqtts://HOST:PORT")));
-            }
+            && !(url.starts_with("mqtt://") || url.starts_with("mqtts://"))
+        {
+            return Err(invalid("broker.url", format!("'{url}': use mqtt://HOST:PORT or mqtts://HOST:PORT")));
+        }
         Ok(())
     }
 

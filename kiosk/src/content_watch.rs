@@ -41,9 +41,10 @@ pub fn watch(dir: PathBuf, store: Arc<ContentStore>) -> notify::Result<notify::R
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event
-            && !event.kind.is_access() {
-                let _ = tx.send(());
-            }
+            && !event.kind.is_access()
+        {
+            let _ = tx.send(());
+        }
     })?;
     watcher.watch(&dir, RecursiveMode::NonRecursive)?;
     std::thread::Builder::new()

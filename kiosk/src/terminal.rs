@@ -11,6 +11,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 use borne_content::hours_text::{date_words, describe_day, describe_state};
+use borne_content::text::sort_key;
 use borne_content::{Content, ContentStore, Lang};
 use borne_ui::strings::Text;
 use chrono::Timelike;
@@ -103,7 +104,12 @@ impl TerminalSession {
         )?;
         writeln!(out)?;
         for service in &content.services {
-            writeln!(out, "  {} : {}", service.name, describe_state(&service.hours.state_at(now), now, lang))?;
+            writeln!(
+                out,
+                "  {} : {}",
+                service.name,
+                describe_state(&service.hours.state_at(now), now, lang)
+            )?;
         }
         writeln!(out)?;
         writeln!(out, "> {}", Text::PressEnterToStart.get(lang))?;
@@ -181,7 +187,13 @@ impl TerminalSession {
             writeln!(out)?;
             writeln!(out, "{}", Text::HoursAndServices.get(lang))?;
             for (i, service) in content.services.iter().enumerate() {
-                writeln!(out, "  {}. {} — {}", i + 1, service.name, describe_state(&service.hours.state_at(now), now, lang))?;
+                writeln!(
+                    out,
+                    "  {}. {} — {}",
+                    i + 1,
+                    service.name,
+                    describe_state(&service.hours.state_at(now), now, lang)
+                )?;
             }
             writeln!(out, "  0. {}", Text::Back.get(lang))?;
             let index = match self.choose(lines, out, content.services.len())? {
@@ -225,7 +237,7 @@ impl TerminalSession {
         let content = self.store.current();
         let lang = self.lang;
         let mut ordered: Vec<_> = content.procedures.iter().collect();
-        ordered.sort_by(|a, b| a.theme.cmp(&b.theme).then(a.title.cmp(&b.title)));
+        ordered.sort_by_cached_key(|p| (sort_key(&p.theme), sort_key(&p.title)));
         loop {
             writeln!(out)?;
             writeln!(out, "{}", Text::Procedures.get(lang))?;
@@ -262,7 +274,12 @@ impl TerminalSession {
             }
             if let Some(service) = p.service.as_deref().and_then(|id| content.service(id)) {
                 let now = self.clock.now();
-                writeln!(out, "  {} : {}", service.name, describe_state(&service.hours.state_at(now), now, lang))?;
+                writeln!(
+                    out,
+                    "  {} : {}",
+                    service.name,
+                    describe_state(&service.hours.state_at(now), now, lang)
+                )?;
             }
             if let Some(link) = &p.link {
                 writeln!(out, "  {} : {link}", Text::Online.get(lang))?;
@@ -285,7 +302,8 @@ impl TerminalSession {
         }
         writeln!(out)?;
         writeln!(out, "{}", Text::Events.get(lang))?;
-        let upcoming: Vec<_> = content.events.iter().filter(|e| e.ends.unwrap_or(e.starts).date() >= today).collect();
+        let upcoming: Vec<_> =
+            content.events.iter().filter(|e| e.ends.unwrap_or(e.starts).date() >= today).collect();
         if upcoming.is_empty() {
             writeln!(out, "  {}", Text::Nothing.get(lang))?;
         }
@@ -303,7 +321,7 @@ impl TerminalSession {
         let content = self.store.current();
         let lang = self.lang;
         let mut categories: Vec<&str> = content.faq.iter().filter_map(|e| e.category.as_deref()).collect();
-        categories.sort_unstable();
+        categories.sort_by_cached_key(|c| sort_key(c));
         categories.dedup();
         loop {
             writeln!(out)?;
@@ -318,7 +336,8 @@ impl TerminalSession {
                 Choice::Idle => return self.idle_reset(out),
                 Choice::End => return Ok(Next::Quit),
             };
-            let entries: Vec<_> = content.faq.iter().filter(|e| e.category.as_deref() == Some(category)).collect();
+            let entries: Vec<_> =
+                content.faq.iter().filter(|e| e.category.as_deref() == Some(category)).collect();
             loop {
                 writeln!(out)?;
                 for (i, e) in entries.iter().enumerate() {

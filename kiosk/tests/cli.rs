@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 
 fn borne() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_borne"));
-    cmd.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY").env_remove("BORNE_CONFIG").env_remove("BORNE_LOG");
+    cmd.env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("BORNE_CONFIG")
+        .env_remove("BORNE_LOG");
     for (key, _) in std::env::vars() {
         if key.starts_with("BORNE_") {
             cmd.env_remove(key);
@@ -59,7 +62,11 @@ fn wait_with_timeout(mut child: std::process::Child, limit: Duration) -> Output 
         if start.elapsed() > limit {
             let _ = child.kill();
             let out = child.wait_with_output().expect("output");
-            panic!("borne did not exit in {limit:?}; stdout:\n{}\nstderr:\n{}", text(&out.stdout), text(&out.stderr));
+            panic!(
+                "borne did not exit in {limit:?}; stdout:\n{}\nstderr:\n{}",
+                text(&out.stdout),
+                text(&out.stderr)
+            );
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -184,11 +191,7 @@ fn configuration_layers_defaults_file_and_environment() {
 #[test]
 fn terminal_session_shows_live_hours_on_a_public_holiday() {
     // Christmas Day 2026, 10:00: the town hall is closed for the public holiday.
-    let out = run_with_input(
-        &["run", "--terminal", "--now", "2026-12-25T10:00"],
-        &[],
-        "\n1\n0\n0\n",
-    );
+    let out = run_with_input(&["run", "--terminal", "--now", "2026-12-25T10:00"], &[], "\n1\n0\n0\n");
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
     assert!(stdout.contains("Bienvenue — Vernay-sur-Loire"), "{stdout}");
@@ -296,7 +299,11 @@ fn the_documented_configuration_file_matches_the_defaults() {
     let with_file = borne().arg("--config").arg(&documented).args(["config", "show"]).output().expect("run");
     assert!(with_file.status.success(), "{}", text(&with_file.stderr));
     let defaults = borne().args(["config", "show"]).output().expect("run");
-    assert_eq!(text(&with_file.stdout), text(&defaults.stdout), "deploy/borne.toml drifted from the defaults");
+    assert_eq!(
+        text(&with_file.stdout),
+        text(&defaults.stdout),
+        "deploy/borne.toml drifted from the defaults"
+    );
 }
 
 #[test]
@@ -305,7 +312,14 @@ fn a_restart_on_broken_content_uses_the_last_good_copy() {
     let state = tempfile::tempdir().expect("tempdir");
     let run = || {
         run_with_input(
-            &["run", "--terminal", "--now", "2026-12-25T10:00", "--content", &content.path().display().to_string()],
+            &[
+                "run",
+                "--terminal",
+                "--now",
+                "2026-12-25T10:00",
+                "--content",
+                &content.path().display().to_string(),
+            ],
             &[("BORNE_KIOSK__STATE_DIR", &state.path().display().to_string())],
             "\n0\n",
         )

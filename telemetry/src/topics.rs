@@ -7,7 +7,9 @@ pub const DEFAULT_ROOT: &str = "borne";
 
 /// A site or kiosk id that cannot be used as an MQTT topic level.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{value}' is not a valid {what}: use 1 to 64 letters, digits, '-' or '_' (no '/', '+', '#', spaces or accents)")]
+#[error(
+    "'{value}' is not a valid {what}: use 1 to 64 letters, digits, '-' or '_' (no '/', '+', '#', spaces or accents)"
+)]
 pub struct InvalidTopicLevel {
     /// What was being named ("site", "kiosk id").
     pub what: &'static str,

@@ -24,7 +24,8 @@ fn every_service_gives_a_coherent_state_all_year_round() {
                     }
                 }
                 OpenState::Closed { reopens, .. } => {
-                    let reopens = reopens.unwrap_or_else(|| panic!("{} never reopens after {now}", service.id));
+                    let reopens =
+                        reopens.unwrap_or_else(|| panic!("{} never reopens after {now}", service.id));
                     assert!(reopens > now, "{}: closed at {now}, reopens {reopens}", service.id);
                     assert!(
                         matches!(service.hours.state_at(reopens), OpenState::Open { .. }),
@@ -49,7 +50,8 @@ fn procedures_and_faq_are_consistent() {
             assert!(content.service(id).is_some(), "procedure {} -> unknown service {id}", procedure.id);
         }
     }
-    let categories: std::collections::BTreeSet<_> = content.faq.iter().filter_map(|e| e.category.as_deref()).collect();
+    let categories: std::collections::BTreeSet<_> =
+        content.faq.iter().filter_map(|e| e.category.as_deref()).collect();
     assert!(categories.len() >= 8, "FAQ covers too few topics: {categories:?}");
     for entry in &content.faq {
         assert!(entry.answer.len() >= 40, "answer of {} is too short to help", entry.id);

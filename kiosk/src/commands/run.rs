@@ -121,7 +121,12 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
 
     match mode {
         Mode::Terminal => {
-            let session = TerminalSession::new(Arc::clone(&store), clock, config.language(), config.kiosk.idle_timeout_secs);
+            let session = TerminalSession::new(
+                Arc::clone(&store),
+                clock,
+                config.language(),
+                config.kiosk.idle_timeout_secs,
+            );
             session.run(std::io::stdin(), &mut std::io::stdout())?;
         }
         Mode::Headless => runtime.block_on(wait_for_stop())?,
@@ -133,8 +138,10 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
 
 /// Says plainly which devices and broker this run uses.
 fn log_devices_and_broker(config: &Config) {
-    let printer = config.devices.printer.path.as_ref().map_or("simulated".to_string(), |p| p.display().to_string());
-    let reader = config.devices.reader.path.as_ref().map_or("simulated".to_string(), |p| p.display().to_string());
+    let printer =
+        config.devices.printer.path.as_ref().map_or("simulated".to_string(), |p| p.display().to_string());
+    let reader =
+        config.devices.reader.path.as_ref().map_or("simulated".to_string(), |p| p.display().to_string());
     tracing::info!(%printer, %reader, "devices configured (drivers arrive with issue 4)");
     match &config.broker.url {
         Some(url) => tracing::info!(%url, "broker configured (telemetry arrives with issue 5)"),
