@@ -75,9 +75,9 @@ impl ContentStore {
 
 /// Keeps a copy of content read from a directory (the embedded demo needs none).
 fn save_snapshot(snapshot: Option<&Snapshot>, source: &ContentSource, loaded: &Loaded) {
-    if let (Some(snapshot), ContentSource::Directory(_)) = (snapshot, source) {
-        if let Err(e) = snapshot.save(&loaded.files) {
-            tracing::warn!(error = %e, "cannot keep a copy of the last good content");
-        }
+    if let (Some(snapshot), ContentSource::Directory(_)) = (snapshot, source)
+        && let Err(e) = snapshot.save(&loaded.files)
+    {
+        tracing::warn!(error = %e, "cannot keep a copy of the last good content");
     }
 }
