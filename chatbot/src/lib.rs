@@ -1,4 +1,57 @@
 //! The FAQ chatbot: finds the commune's FAQ entry that answers a French question, or says honestly
-//! that it does not know.
+//! that it does not know; answers "is it open?" questions live from the services' hours.
 //!
-//! Empty until issue 3 builds it on tantivy; `borne ask` is not offered before it works.
+//! Map of the crate, in the order a question goes through it:
+//!
+//! - [`sanitize`]: cleans raw input (control characters, length) and refuses unreadable input;
+//! - [`lexicon`]: built-in SMS spellings, clippings and administrative acronyms;
+//! - [`analysis`]: the French tantivy analysis pipeline (elision, stop words, accents, stemming);
+//! - [`fuzzy`]: edit distance and the typo tolerance per word length;
+//! - [`query`]: question → weighted terms (SMS rewriting, typo correction, synonym expansion);
+//! - [`index`]: the in-RAM tantivy index and the fused, field-weighted BM25 search;
+//! - [`scoring`]: coverage, margin and the calibrated confidence in [0, 1];
+//! - [`live_hours`]: hours questions answered from the services' hours at a given instant;
+//! - [`reply`]: the reply and its JSON line;
+//! - [`engine`]: one indexed snapshot of the content;
+//! - [`chatbot`]: the [`Chatbot`] in service, swapping engines atomically on reload;
+//! - [`config`]: [`ChatbotConfig`] and the default threshold;
+//! - [`feedback`]: "was this helpful?" votes, counters and the masked log of unanswered questions;
+//! - [`benchmark`]: the `faq-fr` benchmark's FAQ as content, for evaluation;
+//! - [`error`]: the error type, [`ChatbotError`].
+//!
+//! Examples: `examples/jsonl.rs` (one JSON line per question on stdin, the `borne ask --jsonl`
+//! and benchmark contract) and `examples/tune.rs` (dev-set metrics, weight grid, calibration fit).
+//!
+//! ```no_run
+//! # fn demo(content: &borne_content::Content) -> Result<(), borne_chatbot::ChatbotError> {
+//! use borne_chatbot::{Chatbot, ChatbotConfig};
+//! let bot = Chatbot::new(content, ChatbotConfig::default())?;
+//! let now = chrono::TimeZone::with_ymd_and_hms(&chrono_tz::Europe::Paris, 2026, 12, 25, 10, 0, 0).unwrap();
+//! let reply = bot.ask("la médiathèque est ouverte ?", now);
+//! println!("{}", reply.text);
+//! # Ok(()) }
+//! ```
+
+pub mod analysis;
+pub mod benchmark;
+pub mod chatbot;
+pub mod config;
+pub mod engine;
+pub mod error;
+pub mod feedback;
+pub mod fuzzy;
+pub mod index;
+pub mod lexicon;
+pub mod live_hours;
+pub mod query;
+pub mod reply;
+pub mod sanitize;
+pub mod scoring;
+
+pub use chatbot::Chatbot;
+pub use config::{ChatbotConfig, DEFAULT_THRESHOLD};
+pub use engine::Ranked;
+pub use error::ChatbotError;
+pub use index::FieldWeights;
+pub use reply::{Candidate, Reply, ReplyKind};
+pub use sanitize::{InputProblem, MAX_CHARS};

@@ -1,0 +1,219 @@
+//! Speed and memory of the chatbot on generated FAQs of 100, 1,000 and 10,000 entries: index build
+//! time, query latency p50/p95 on one thread, resident memory. Numbers go to `docs/performance.md`.
+//!
+//! Run: `cargo run --release -p borne-chatbot --example bench` (each size in a fresh process with
+//! `--size N`, so that memory is measured for that size alone).
+
+use std::time::{Duration, Instant};
+
+use borne_chatbot::{Chatbot, ChatbotConfig};
+use borne_content::{Commune, Content, FaqEntry};
+use chrono::TimeZone;
+
+const VERBS: &[&str] = &[
+    "demander",
+    "renouveler",
+    "obtenir",
+    "déclarer",
+    "payer",
+    "réserver",
+    "inscrire",
+    "signaler",
+    "annuler",
+    "modifier",
+    "récupérer",
+    "contester",
+];
+const OBJECTS: &[&str] = &[
+    "carte",
+    "passeport",
+    "acte",
+    "badge",
+    "abonnement",
+    "place",
+    "dossier",
+    "attestation",
+    "facture",
+    "permis",
+    "livret",
+    "certificat",
+    "ticket",
+    "colis",
+    "courrier",
+    "salle",
+    "prêt",
+    "amende",
+    "bac",
+    "plan",
+];
+const CONTEXTS: &[&str] = &[
+    "de la médiathèque",
+    "de la piscine",
+    "de la cantine",
+    "de la déchetterie",
+    "du marché",
+    "de l'école",
+    "du cimetière",
+    "de la crèche",
+    "du stade",
+    "de la mairie annexe",
+    "du centre social",
+    "du conservatoire",
+    "de l'espace jeunes",
+    "du parking",
+    "de la ludothèque",
+    "du gymnase",
+];
+const DETAILS: &[&str] = &[
+    "en ligne",
+    "pour mon enfant",
+    "pour une association",
+    "après un déménagement",
+    "en urgence",
+    "le samedi",
+    "pendant les vacances",
+    "pour un proche âgé",
+    "sans rendez-vous",
+    "par courrier",
+    "à distance",
+    "avec un justificatif",
+];
+
+/// A small deterministic generator (xorshift), so every run measures the same FAQ.
+struct Rng(u64);
+
+impl Rng {
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        items[(self.0 % items.len() as u64) as usize]
+    }
+}
+
+fn generated_content(size: usize) -> Content {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let faq = (0..size)
+        .map(|i| {
+            let (verb, object, context, detail) =
+                (rng.pick(VERBS), rng.pick(OBJECTS), rng.pick(CONTEXTS), rng.pick(DETAILS));
+            FaqEntry {
+                id: format!("q{i}"),
+                question: format!("Comment {verb} un {object} {context} {detail} ?"),
+                answer: format!(
+                    "Pour {verb} un {object} {context}, présentez-vous à l'accueil avec une pièce d'identité. \
+                     La démarche {detail} est possible ; comptez deux semaines de délai (réf. {i})."
+                ),
+                alternatives: vec![format!("{object} {context} {detail}"), format!("je veux {verb} mon {object}")],
+                keywords: vec![(*object).to_string(), (*verb).to_string()],
+                category: Some(context.replace(' ', "-")),
+                link: None,
+            }
+        })
+        .collect();
+    Content {
+        commune: Commune {
+            name: "Banc".into(),
+            logo: None,
+            languages: vec!["fr".into()],
+            timezone: chrono_tz::Europe::Paris,
+            country: "FR".into(),
+            address: None,
+            phone: None,
+            website: None,
+            help_desk: "l'accueil".into(),
+        },
+        logo: None,
+        faq,
+        services: Vec::new(),
+        procedures: Vec::new(),
+        news: Vec::new(),
+        events: Vec::new(),
+        synonyms: Vec::new(),
+        version: "bench".into(),
+        origin: "generated".into(),
+    }
+}
+
+/// Queries like visitors type them: words dropped, no accents, a typo.
+fn queries(count: usize) -> Vec<String> {
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    (0..count)
+        .map(|i| match i % 4 {
+            0 => format!("{} {} {}", rng.pick(VERBS), rng.pick(OBJECTS), rng.pick(CONTEXTS)),
+            1 => format!("comment {} mon {} {}", rng.pick(VERBS), rng.pick(OBJECTS), rng.pick(DETAILS))
+                .replace(['é', 'è'], "e"),
+            2 => format!("{} {}", rng.pick(OBJECTS), rng.pick(CONTEXTS)).replacen('a', "aa", 1),
+            _ => format!("quel temps fera-t-il demain {}", rng.pick(DETAILS)),
+        })
+        .collect()
+}
+
+fn rss_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find(|l| l.starts_with(field))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn measure(size: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let before = rss_kib("VmRSS:").unwrap_or(0);
+    let content = generated_content(size);
+    let start = Instant::now();
+    let bot = Chatbot::new(&content, ChatbotConfig::default())?;
+    let build = start.elapsed();
+    let now = chrono_tz::Europe::Paris.with_ymd_and_hms(2026, 12, 2, 10, 0, 0).single().ok_or("bad date")?;
+    let questions = queries(2000);
+    for q in questions.iter().take(100) {
+        std::hint::black_box(bot.ask(q, now));
+    }
+    let mut latencies: Vec<Duration> = questions
+        .iter()
+        .map(|q| {
+            let t = Instant::now();
+            std::hint::black_box(bot.ask(q, now));
+            t.elapsed()
+        })
+        .collect();
+    latencies.sort();
+    let rss = rss_kib("VmRSS:").unwrap_or(0);
+    let peak = rss_kib("VmHWM:").unwrap_or(0);
+    println!(
+        "| {size} | {:.1} ms | {:.3} ms | {:.3} ms | {:.1} MB | {:.1} MB | {:.1} MB |",
+        build.as_secs_f64() * 1e3,
+        percentile(&latencies, 0.5).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.95).as_secs_f64() * 1e3,
+        rss as f64 / 1024.0,
+        peak as f64 / 1024.0,
+        rss.saturating_sub(before) as f64 / 1024.0,
+    );
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let sizes: Vec<usize> = match (args.next().as_deref(), args.next()) {
+        (Some("--size"), Some(n)) => vec![n.parse()?],
+        _ => {
+            println!(
+                "| entries | index build | query p50 | query p95 | resident | peak | added by the chatbot |"
+            );
+            println!("| --- | --- | --- | --- | --- | --- | --- |");
+            let exe = std::env::current_exe()?;
+            for size in [100, 1_000, 10_000] {
+                let status = std::process::Command::new(&exe).args(["--size", &size.to_string()]).status()?;
+                if !status.success() {
+                    return Err(format!("size {size} failed").into());
+                }
+            }
+            return Ok(());
+        }
+    };
+    for size in sizes {
+        measure(size)?;
+    }
+    Ok(())
+}
