@@ -10,6 +10,9 @@ Examples:
   borne run --content /etc/borne/content  run on the commune's own content
   borne run --now 2026-12-24T10:00        run as if it were Christmas Eve, 10:00 (local time)
   borne content check ./content           check a content directory before publishing it
+  borne ask 'jai perdu ma cni'            ask the chatbot, as a visitor would
+  borne ask --jsonl < questions.txt       one JSON answer per line (for evaluation tools)
+  borne faq gaps --state-dir /var/lib/borne   what visitors asked that the FAQ does not answer
   borne config show --config borne.toml   print the effective configuration
 
 Configuration: --config FILE (or BORNE_CONFIG), then BORNE_<SECTION>__<KEY> variables
@@ -43,6 +46,53 @@ pub enum Command {
     /// Work with the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Ask the chatbot a question (or many, one per line, with --jsonl).
+    Ask(AskArgs),
+    /// What visitors asked that the FAQ does not answer yet.
+    #[command(subcommand)]
+    Faq(FaqCommand),
+}
+
+/// `borne ask ...`
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// Content directory (overrides `content.dir`); the embedded demo content by default.
+    #[arg(long, value_name = "DIR")]
+    pub content: Option<PathBuf>,
+
+    /// Answer as if the local time were this (e.g. 2026-12-24T10:00), for opening hours.
+    #[arg(long, value_name = "DATETIME")]
+    pub now: Option<String>,
+
+    /// Answer only at or above this confidence, between 0 and 1 (overrides `chatbot.threshold`).
+    #[arg(long, value_name = "T")]
+    pub threshold: Option<f32>,
+
+    /// Read one question per line on standard input and print one JSON line per question:
+    /// {"id": ID|null, "score": S, "answer": TEXT|null, "topk": [[ID, S], ...]}.
+    #[arg(long, conflicts_with = "question")]
+    pub jsonl: bool,
+
+    /// The question, in French.
+    #[arg(required_unless_present = "jsonl")]
+    pub question: Option<String>,
+}
+
+/// `borne faq ...`
+#[derive(Debug, Subcommand)]
+pub enum FaqCommand {
+    /// List the most frequent questions the kiosk could not answer, grouped by similar wording.
+    Gaps {
+        /// The kiosk's state directory (overrides `kiosk.state_dir`).
+        #[arg(long, value_name = "DIR")]
+        state_dir: Option<PathBuf>,
+        /// How many topics to list.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `borne content ...`
@@ -51,6 +101,13 @@ pub enum ContentCommand {
     /// Validate a content directory: prints every problem with file and line, exits non-zero on error.
     Check {
         /// The directory to check.
+        dir: PathBuf,
+    },
+    /// Turn the faq-fr benchmark's faq.json into a content directory (commune.toml + faq.toml).
+    ImportBenchmark {
+        /// The benchmark's faq.json.
+        faq_json: PathBuf,
+        /// The directory to write (created; existing files are replaced).
         dir: PathBuf,
     },
 }

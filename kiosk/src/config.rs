@@ -25,6 +25,25 @@ pub struct Config {
     pub devices: DevicesConfig,
     /// The MQTT broker for telemetry and remote commands.
     pub broker: BrokerConfig,
+    /// The FAQ chatbot.
+    pub chatbot: ChatbotSection,
+}
+
+/// `[chatbot]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChatbotSection {
+    /// Answer only when the confidence (0 to 1) is at least this; below, say "je ne sais pas" and
+    /// suggest the closest topics. Higher means fewer wrong answers and more refusals.
+    pub threshold: f32,
+    /// How many unanswered questions the local gap log keeps (`borne faq gaps`).
+    pub gap_log_capacity: usize,
+}
+
+impl Default for ChatbotSection {
+    fn default() -> Self {
+        Self { threshold: borne_chatbot::DEFAULT_THRESHOLD, gap_log_capacity: 2000 }
+    }
 }
 
 /// `[kiosk]`

@@ -1,5 +1,5 @@
-//! Reloads the content when its files change (or on request), keeping the last good content when
-//! an edit is broken.
+//! Reloads the content, and the chatbot index built from it, when its files change (or on
+//! request), keeping the last good content when an edit is broken.
 //!
 //! Editors save files in several steps (temporary file, rename), so change notifications are
 //! debounced: the reload happens once the directory has been quiet for a moment.
@@ -9,18 +9,32 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
+use borne_chatbot::Chatbot;
 use borne_content::ContentStore;
 use notify::{RecursiveMode, Watcher};
 
 /// How long the directory must stay quiet before a reload.
 const QUIET: Duration = Duration::from_millis(400);
 
-/// Reloads `store` and logs the outcome: the new version, or every problem with the kept version.
-pub fn reload_and_log(store: &ContentStore) {
+/// The content in service and what is built from it, reloaded together.
+pub struct Reloader {
+    /// The content.
+    pub store: Arc<ContentStore>,
+    /// The chatbot's index of the FAQ.
+    pub chatbot: Arc<Chatbot>,
+}
+
+/// Reloads the content and rebuilds the chatbot's index from it, and logs the outcome: the new
+/// version, or every problem with the kept version.
+pub fn reload_and_log(reloader: &Reloader) {
+    let store = &reloader.store;
     match store.reload() {
         Ok(loaded) => {
             for warning in &loaded.warnings {
                 tracing::warn!(%warning, "content warning");
+            }
+            if let Err(e) = reloader.chatbot.reload(&store.current()) {
+                tracing::error!(error = %e, "cannot rebuild the chatbot index; the previous one stays");
             }
         }
         Err(err) => {
@@ -36,8 +50,8 @@ pub fn reload_and_log(store: &ContentStore) {
     }
 }
 
-/// Watches `dir` and reloads `store` after changes; the watch stops when the guard is dropped.
-pub fn watch(dir: PathBuf, store: Arc<ContentStore>) -> notify::Result<notify::RecommendedWatcher> {
+/// Watches `dir` and reloads after changes; the watch stops when the watcher is dropped.
+pub fn watch(dir: PathBuf, reloader: Arc<Reloader>) -> notify::Result<notify::RecommendedWatcher> {
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event
@@ -60,7 +74,7 @@ pub fn watch(dir: PathBuf, store: Arc<ContentStore>) -> notify::Result<notify::R
                     }
                 }
                 tracing::info!("content files changed, reloading");
-                reload_and_log(&store);
+                reload_and_log(&reloader);
             }
         })
         .map_err(notify::Error::io)?;

@@ -3,9 +3,11 @@
 //! command line and configuration, chooses a mode and starts things (`anyhow` errors at this edge).
 //!
 //! Map: [`cli`] (arguments), [`config`] (file, environment, flags), [`clock`] (local time, `--now`),
-//! [`commands`] (one module per subcommand), [`content_watch`] (reload on change),
+//! [`commands`] (one module per subcommand), [`chat`] (the chatbot and its feedback log),
+//! [`content_watch`] (reload on change),
 //! [`terminal`] (the kiosk in a terminal).
 
+mod chat;
 mod cli;
 mod clock;
 mod commands;
@@ -18,7 +20,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use cli::{Cli, Command, ConfigCommand, ContentCommand, RunArgs};
+use cli::{Cli, Command, ConfigCommand, ContentCommand, FaqCommand, RunArgs};
 use config::{Config, Overrides};
 
 fn main() -> ExitCode {
@@ -35,6 +37,21 @@ fn main() -> ExitCode {
 fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Content(ContentCommand::Check { dir })) => Ok(commands::content_check::run(&dir)),
+        Some(Command::Content(ContentCommand::ImportBenchmark { faq_json, dir })) => {
+            commands::content_import::run(&faq_json, &dir)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Ask(args)) => {
+            init_logging("warn");
+            let config = Config::load(cli.config.as_deref(), &Overrides::default())?;
+            commands::ask::run(&args, &config)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Faq(FaqCommand::Gaps { state_dir, limit, json })) => {
+            let config = Config::load(cli.config.as_deref(), &Overrides::default())?;
+            commands::faq_gaps::run(state_dir.as_deref().or(config.kiosk.state_dir.as_deref()), limit, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Config(ConfigCommand::Show)) => {
             let config = Config::load(cli.config.as_deref(), &Overrides::default())?;
             commands::config_show::run(&config)?;

@@ -10,6 +10,8 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
+use borne_chatbot::Chatbot;
+use borne_chatbot::feedback::FeedbackLog;
 use borne_content::hours_text::{date_words, describe_day, describe_state};
 use borne_content::text::sort_key;
 use borne_content::{Content, ContentStore, Lang};
@@ -42,6 +44,8 @@ enum Next {
 /// A kiosk session on a terminal.
 pub struct TerminalSession {
     store: Arc<ContentStore>,
+    chatbot: Arc<Chatbot>,
+    feedback: Arc<FeedbackLog>,
     clock: Clock,
     default_lang: Lang,
     idle: Duration,
@@ -50,10 +54,20 @@ pub struct TerminalSession {
 }
 
 impl TerminalSession {
-    /// A session over the content of `store`, starting in `lang`, reset after `idle_secs` idle.
-    pub fn new(store: Arc<ContentStore>, clock: Clock, lang: Lang, idle_secs: u64) -> Self {
+    /// A session over the content of `store` and its `chatbot`, recording votes and unanswered
+    /// questions in `feedback`, starting in `lang`, reset after `idle_secs` idle.
+    pub fn new(
+        store: Arc<ContentStore>,
+        chatbot: Arc<Chatbot>,
+        feedback: Arc<FeedbackLog>,
+        clock: Clock,
+        lang: Lang,
+        idle_secs: u64,
+    ) -> Self {
         Self {
             store,
+            chatbot,
+            feedback,
             clock,
             default_lang: lang,
             idle: Duration::from_secs(idle_secs),
@@ -120,6 +134,7 @@ impl TerminalSession {
         loop {
             let lang = self.lang;
             let items = [
+                Text::AskQuestion,
                 Text::HoursAndServices,
                 Text::Procedures,
                 Text::NewsAndEvents,
@@ -133,10 +148,11 @@ impl TerminalSession {
             }
             writeln!(out, "  0. {}", Text::Quit.get(lang))?;
             let next = match self.choose(lines, out, items.len())? {
-                Choice::Item(0) => self.hours(lines, out)?,
-                Choice::Item(1) => self.procedures(lines, out)?,
-                Choice::Item(2) => self.news(out)?,
-                Choice::Item(3) => self.faq(lines, out)?,
+                Choice::Item(0) => self.ask(lines, out)?,
+                Choice::Item(1) => self.hours(lines, out)?,
+                Choice::Item(2) => self.procedures(lines, out)?,
+                Choice::Item(3) => self.news(out)?,
+                Choice::Item(4) => self.faq(lines, out)?,
                 Choice::Item(_) => {
                     self.lang = self.lang.toggled();
                     Next::Stay
@@ -175,6 +191,55 @@ impl TerminalSession {
                     _ if line.trim().is_empty() => {}
                     _ => writeln!(out, "{}", Text::NotAChoice.get(self.lang))?,
                 },
+            }
+        }
+    }
+
+    /// Questions to the chatbot, one after another, each answer followed by "did it help?".
+    fn ask<W: Write>(&self, lines: &Receiver<Input>, out: &mut W) -> io::Result<Next> {
+        let lang = self.lang;
+        loop {
+            writeln!(out)?;
+            writeln!(out, "{}", Text::AskQuestion.get(lang))?;
+            write!(out, "{} > ", Text::TypeQuestion.get(lang))?;
+            out.flush()?;
+            let question = match self.wait(lines) {
+                Input::Line(line) if line.trim().is_empty() => return Ok(Next::Stay),
+                Input::Line(line) => line,
+                Input::Idle => return self.idle_reset(out),
+                Input::End => return Ok(Next::Quit),
+            };
+            let reply = self.chatbot.ask(&question, self.clock.now());
+            self.feedback.record_reply(
+                &question,
+                &reply,
+                self.chatbot.config().threshold,
+                chrono::Utc::now(),
+            );
+            writeln!(out)?;
+            writeln!(out, "  {}", reply.text.replace('\n', "\n  "))?;
+            if let Some(link) = &reply.link {
+                writeln!(out, "  {} : {link}", Text::Online.get(lang))?;
+            }
+            if !reply.is_answer() {
+                continue;
+            }
+            writeln!(out)?;
+            writeln!(out, "{}", Text::WasItHelpful.get(lang))?;
+            writeln!(out, "  1. {}   2. {}", Text::Yes.get(lang), Text::No.get(lang))?;
+            match self.choose(lines, out, 2)? {
+                Choice::Item(choice) => {
+                    self.feedback.record_vote(
+                        &question,
+                        reply.id.as_deref(),
+                        choice == 0,
+                        chrono::Utc::now(),
+                    );
+                    writeln!(out, "{}", Text::ThanksForFeedback.get(lang))?;
+                }
+                Choice::Back => {}
+                Choice::Idle => return self.idle_reset(out),
+                Choice::End => return Ok(Next::Quit),
             }
         }
     }

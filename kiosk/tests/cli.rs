@@ -203,7 +203,7 @@ fn terminal_session_shows_live_hours_on_a_public_holiday() {
 
 #[test]
 fn terminal_session_switches_language_and_shows_a_procedure() {
-    let out = run_with_input(&["--terminal", "--now", "2026-12-01T10:00"], &[], "\n5\n2\n1\n0\n0\n");
+    let out = run_with_input(&["--terminal", "--now", "2026-12-01T10:00"], &[], "\n6\n3\n1\n0\n0\n");
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
     assert!(stdout.contains("What would you like to do?"), "{stdout}");
@@ -221,7 +221,7 @@ fn terminal_session_returns_to_welcome_after_idle_timeout() {
         .spawn()
         .expect("spawn");
     let mut stdin = child.stdin.take().expect("stdin");
-    stdin.write_all(b"\n1\n").expect("write");
+    stdin.write_all(b"\n2\n").expect("write");
     std::thread::sleep(Duration::from_millis(2500));
     drop(stdin);
     let out = wait_with_timeout(child, Duration::from_secs(20));
@@ -335,4 +335,92 @@ fn a_restart_on_broken_content_uses_the_last_good_copy() {
     assert!(stderr.contains("faq.toml:1: entry 'x' has no question"), "{stderr}");
     assert!(stderr.contains("started on the last good copy"), "{stderr}");
     assert!(text(&second.stdout).contains("Bienvenue — Vernay-sur-Loire"));
+}
+
+#[test]
+fn ask_answers_a_person_in_words() {
+    let out = borne().args(["ask", "jai perdu ma carte d'identite"]).output().expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let answer = text(&out.stdout);
+    assert!(answer.contains("timbre fiscal"), "{answer}");
+    assert!(answer.contains("En ligne : https://"), "{answer}");
+}
+
+#[test]
+fn ask_jsonl_follows_the_contract() {
+    let out = run_with_input(
+        &["ask", "--jsonl", "--now", "2026-12-25T10:00"],
+        &[],
+        "jai perdu ma carte d'identite\nquel temps fera-t-il demain a paris\nla mairie est ouverte ?\n\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect();
+    assert_eq!(lines.len(), 4, "one line per question, empty ones included");
+    for line in &lines {
+        assert!(line["score"].is_number(), "{line}");
+        assert!(line["topk"].as_array().is_some_and(|t| t.len() <= 5), "{line}");
+        assert!(line.get("answer").is_some() && line.get("id").is_some(), "{line}");
+    }
+    assert_eq!(lines[0]["id"], "cni-perte");
+    assert!(lines[0]["answer"].as_str().is_some_and(|a| a.contains("timbre fiscal")));
+    assert!(lines[1]["id"].is_null(), "out of scope must be refused: {}", lines[1]);
+    assert!(lines[1]["answer"].is_null());
+    assert!(!lines[1]["topk"].as_array().expect("topk").is_empty(), "topk given even when refusing");
+    let hours = lines[2]["answer"].as_str().expect("live answer");
+    assert!(hours.contains("jour férié"), "{hours}");
+    assert!(lines[3]["id"].is_null(), "an empty question is refused");
+}
+
+#[test]
+fn unanswered_questions_are_logged_masked_and_grouped_as_gaps() {
+    let state = tempfile::tempdir().expect("tempdir");
+    let state_env = state.path().display().to_string();
+    // Ask: two wordings of an out-of-scope topic (one with a phone number), then a good question
+    // whose answer is voted unhelpful.
+    let input = "\n1\nou faire immatriculer ma moto neuve\nimmatriculer une moto neuve 0612345678\njai perdu ma carte d'identite\n2\n\n0\n";
+    let out = run_with_input(&["run", "--terminal"], &[("BORNE_KIOSK__STATE_DIR", &state_env)], input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let session = text(&out.stdout);
+    assert!(session.contains("Cette réponse vous a-t-elle aidé ?"), "{session}");
+    assert!(session.contains("Merci pour votre avis"), "{session}");
+
+    let log = fs::read_to_string(state.path().join("feedback.jsonl")).expect("feedback log");
+    assert!(!log.contains("0612345678") && log.contains("##########"), "digits not masked: {log}");
+
+    let out = borne().args(["faq", "gaps", "--json", "--state-dir"]).arg(state.path()).output().expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let gaps: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let gaps = gaps.as_array().expect("a list");
+    assert_eq!(gaps[0]["count"], 2, "the two wordings form one gap: {gaps:?}");
+    assert!(gaps.iter().any(|g| g["nearest_id"] == "cni-perte"), "the unhelpful answer is listed: {gaps:?}");
+
+    let out = borne().args(["faq", "gaps"]).output().expect("run");
+    assert!(text(&out.stderr).contains("no state directory"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn the_benchmark_faq_is_served_as_content() {
+    let faq_json = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/faq-fr/faq.json");
+    if !faq_json.is_file() {
+        eprintln!("skipped: {} is absent", faq_json.display());
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out =
+        borne().args(["content", "import-benchmark"]).arg(&faq_json).arg(dir.path()).output().expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = borne().args(["content", "check"]).arg(dir.path()).output().expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("74 FAQ entries"), "{}", text(&out.stdout));
+    let content = dir.path().display().to_string();
+    let out = run_with_input(
+        &["ask", "--jsonl", "--content", &content],
+        &[],
+        "comment obtenir une copie de mon acte de naissance\n",
+    );
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(line["id"], "F1427", "{line}");
 }

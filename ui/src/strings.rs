@@ -42,11 +42,17 @@ pub enum Text {
     Phone,
     Address,
     Nothing,
+    AskQuestion,
+    TypeQuestion,
+    WasItHelpful,
+    Yes,
+    No,
+    ThanksForFeedback,
 }
 
 impl Text {
     /// Every string, for completeness checks.
-    pub const ALL: [Text; 31] = [
+    pub const ALL: [Text; 37] = [
         Text::Welcome,
         Text::PressEnterToStart,
         Text::MenuTitle,
@@ -78,6 +84,12 @@ impl Text {
         Text::Phone,
         Text::Address,
         Text::Nothing,
+        Text::AskQuestion,
+        Text::TypeQuestion,
+        Text::WasItHelpful,
+        Text::Yes,
+        Text::No,
+        Text::ThanksForFeedback,
     ];
 
     /// The string in `lang`.
@@ -134,6 +146,15 @@ impl Text {
             Text::Phone => ("Téléphone", "Phone"),
             Text::Address => ("Adresse", "Address"),
             Text::Nothing => ("Rien pour le moment.", "Nothing at the moment."),
+            Text::AskQuestion => ("Poser une question", "Ask a question"),
+            Text::TypeQuestion => (
+                "Tapez votre question puis Entrée (Entrée seule pour revenir)",
+                "Type your question, then Enter (Enter alone to go back)",
+            ),
+            Text::WasItHelpful => ("Cette réponse vous a-t-elle aidé ?", "Did this answer help you?"),
+            Text::Yes => ("Oui", "Yes"),
+            Text::No => ("Non", "No"),
+            Text::ThanksForFeedback => ("Merci pour votre avis !", "Thank you for your feedback!"),
         }
     }
 }

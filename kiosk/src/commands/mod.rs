@@ -1,5 +1,8 @@
 //! One module per `borne` subcommand.
 
+pub mod ask;
 pub mod config_show;
 pub mod content_check;
+pub mod content_import;
+pub mod faq_gaps;
 pub mod run;

@@ -12,10 +12,11 @@ use anyhow::{Context, bail};
 use borne_content::{ContentSource, ContentStore, Snapshot};
 use borne_ui::strings::Text;
 
+use crate::chat;
 use crate::cli::RunArgs;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::content_watch;
+use crate::content_watch::{self, Reloader};
 use crate::terminal::TerminalSession;
 
 /// How the kiosk meets visitors in this run.
@@ -101,8 +102,11 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
         Some(text) => Clock::starting_at(content.commune.timezone, text)?,
         None => Clock::system(content.commune.timezone),
     };
+    let chatbot = Arc::new(chat::build(&content, config, None)?);
+    let feedback = Arc::new(chat::feedback_log(config));
+    let reloader = Arc::new(Reloader { store: Arc::clone(&store), chatbot: Arc::clone(&chatbot) });
     let _watcher = match &source {
-        ContentSource::Directory(dir) => match content_watch::watch(dir.clone(), Arc::clone(&store)) {
+        ContentSource::Directory(dir) => match content_watch::watch(dir.clone(), Arc::clone(&reloader)) {
             Ok(watcher) => Some(watcher),
             Err(e) => {
                 tracing::warn!(error = %e, "cannot watch the content directory; reload with SIGHUP");
@@ -117,12 +121,14 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the I/O runtime")?;
-    runtime.spawn(reload_on_sighup(Arc::clone(&store)));
+    runtime.spawn(reload_on_sighup(Arc::clone(&reloader)));
 
     match mode {
         Mode::Terminal => {
             let session = TerminalSession::new(
                 Arc::clone(&store),
+                Arc::clone(&chatbot),
+                feedback,
                 clock,
                 config.language(),
                 config.kiosk.idle_timeout_secs,
@@ -150,7 +156,7 @@ fn log_devices_and_broker(config: &Config) {
 }
 
 #[cfg(unix)]
-async fn reload_on_sighup(store: Arc<ContentStore>) {
+async fn reload_on_sighup(reloader: Arc<Reloader>) {
     use tokio::signal::unix::{SignalKind, signal};
     let Ok(mut hangups) = signal(SignalKind::hangup()) else {
         tracing::warn!("cannot listen for SIGHUP");
@@ -158,13 +164,13 @@ async fn reload_on_sighup(store: Arc<ContentStore>) {
     };
     while hangups.recv().await.is_some() {
         tracing::info!("SIGHUP: reloading content");
-        let store = Arc::clone(&store);
-        let _ = tokio::task::spawn_blocking(move || content_watch::reload_and_log(&store)).await;
+        let reloader = Arc::clone(&reloader);
+        let _ = tokio::task::spawn_blocking(move || content_watch::reload_and_log(&reloader)).await;
     }
 }
 
 #[cfg(not(unix))]
-async fn reload_on_sighup(_store: Arc<ContentStore>) {}
+async fn reload_on_sighup(_reloader: Arc<Reloader>) {}
 
 /// Waits for SIGINT (Ctrl-C) or SIGTERM.
 async fn wait_for_stop() -> anyhow::Result<()> {
