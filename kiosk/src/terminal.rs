@@ -14,9 +14,10 @@ use borne_chatbot::Chatbot;
 use borne_chatbot::feedback::FeedbackLog;
 use borne_content::hours_text::{date_words, describe_day, describe_state};
 use borne_content::text::sort_key;
-use borne_content::{Content, ContentStore, Lang};
+use borne_content::{Content, ContentStore, Lang, Service};
 use borne_ui::strings::Text;
-use chrono::Timelike;
+use chrono::{DateTime, Timelike};
+use chrono_tz::Tz;
 
 use crate::clock::Clock;
 
@@ -118,12 +119,7 @@ impl TerminalSession {
         )?;
         writeln!(out)?;
         for service in &content.services {
-            writeln!(
-                out,
-                "  {} : {}",
-                service.name,
-                describe_state(&service.hours.state_at(now), now, lang)
-            )?;
+            writeln!(out, "  {}", service_status(service, now, lang))?;
         }
         writeln!(out)?;
         writeln!(out, "> {}", Text::PressEnterToStart.get(lang))?;
@@ -252,13 +248,7 @@ impl TerminalSession {
             writeln!(out)?;
             writeln!(out, "{}", Text::HoursAndServices.get(lang))?;
             for (i, service) in content.services.iter().enumerate() {
-                writeln!(
-                    out,
-                    "  {}. {} — {}",
-                    i + 1,
-                    service.name,
-                    describe_state(&service.hours.state_at(now), now, lang)
-                )?;
+                writeln!(out, "  {}. {}", i + 1, service_status(service, now, lang))?;
             }
             writeln!(out, "  0. {}", Text::Back.get(lang))?;
             let index = match self.choose(lines, out, content.services.len())? {
@@ -338,13 +328,7 @@ impl TerminalSession {
                 writeln!(out, "  {} : {cost}", Text::Cost.get(lang))?;
             }
             if let Some(service) = p.service.as_deref().and_then(|id| content.service(id)) {
-                let now = self.clock.now();
-                writeln!(
-                    out,
-                    "  {} : {}",
-                    service.name,
-                    describe_state(&service.hours.state_at(now), now, lang)
-                )?;
+                writeln!(out, "  {}", service_status(service, self.clock.now(), lang))?;
             }
             if let Some(link) = &p.link {
                 writeln!(out, "  {} : {link}", Text::Online.get(lang))?;
@@ -452,6 +436,11 @@ fn spawn_reader<R: Read + Send + 'static>(input: R) -> Receiver<Input> {
         let _ = tx.send(Input::End);
     });
     rx
+}
+
+/// "Médiathèque : Ouvert maintenant, jusqu'à 18h00".
+fn service_status(service: &Service, now: DateTime<Tz>, lang: Lang) -> String {
+    format!("{} : {}", service.name, describe_state(&service.hours.state_at(now), now, lang))
 }
 
 fn capitalise(text: &str) -> String {
