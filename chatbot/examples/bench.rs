@@ -111,28 +111,7 @@ fn generated_content(size: usize) -> Content {
             }
         })
         .collect();
-    Content {
-        commune: Commune {
-            name: "Banc".into(),
-            logo: None,
-            languages: vec!["fr".into()],
-            timezone: chrono_tz::Europe::Paris,
-            country: "FR".into(),
-            address: None,
-            phone: None,
-            website: None,
-            help_desk: "l'accueil".into(),
-        },
-        logo: None,
-        faq,
-        services: Vec::new(),
-        procedures: Vec::new(),
-        news: Vec::new(),
-        events: Vec::new(),
-        synonyms: Vec::new(),
-        version: "bench".into(),
-        origin: "generated".into(),
-    }
+    Content::from_faq(Commune::minimal("Banc", "l'accueil"), faq, "generated")
 }
 
 /// Queries like visitors type them: words dropped, no accents, a typo.

@@ -42,28 +42,7 @@ pub fn faq_from_benchmark_json(text: &str) -> Result<Vec<FaqEntry>, ChatbotError
 /// A whole [`Content`] around the benchmark's FAQ, with a placeholder commune.
 pub fn content_from_benchmark_json(text: &str) -> Result<Content, ChatbotError> {
     let faq = faq_from_benchmark_json(text)?;
-    Ok(Content {
-        commune: Commune {
-            name: "Benchmark".to_string(),
-            logo: None,
-            languages: vec!["fr".to_string()],
-            timezone: chrono_tz::Europe::Paris,
-            country: "FR".to_string(),
-            address: None,
-            phone: None,
-            website: None,
-            help_desk: "l'accueil de la mairie".to_string(),
-        },
-        logo: None,
-        faq,
-        services: Vec::new(),
-        procedures: Vec::new(),
-        news: Vec::new(),
-        events: Vec::new(),
-        synonyms: Vec::new(),
-        version: "benchmark".to_string(),
-        origin: "faq-fr benchmark".to_string(),
-    })
+    Ok(Content::from_faq(Commune::minimal("Benchmark", "l'accueil de la mairie"), faq, "faq-fr benchmark"))
 }
 
 /// One benchmark question: `{query, expected_id | null, also_ok?, variant}`.

@@ -32,6 +32,24 @@ pub struct Commune {
     pub help_desk: String,
 }
 
+impl Commune {
+    /// A commune with only a name and a help desk, in Europe/Paris time with French public
+    /// holidays: for tools, benchmarks and tests that build content in code.
+    pub fn minimal(name: &str, help_desk: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            logo: None,
+            languages: vec!["fr".to_string()],
+            timezone: Tz::Europe__Paris,
+            country: "FR".to_string(),
+            address: None,
+            phone: None,
+            website: None,
+            help_desk: help_desk.to_string(),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCommune {

@@ -77,6 +77,23 @@ pub struct Content {
 }
 
 impl Content {
+    /// Content holding only a FAQ (no services, procedures, news or synonyms), for tools,
+    /// benchmarks and tests that build content in code; `origin` says where it comes from.
+    pub fn from_faq(commune: Commune, faq: Vec<FaqEntry>, origin: &str) -> Self {
+        Self {
+            commune,
+            logo: None,
+            faq,
+            services: Vec::new(),
+            procedures: Vec::new(),
+            news: Vec::new(),
+            events: Vec::new(),
+            synonyms: Vec::new(),
+            version: origin.to_string(),
+            origin: origin.to_string(),
+        }
+    }
+
     /// The FAQ entry with this id.
     pub fn faq_entry(&self, id: &str) -> Option<&FaqEntry> {
         self.faq.iter().find(|e| e.id == id)

@@ -83,19 +83,6 @@ pub fn service(id: &str, name: &str, aliases: &[&str], hours: &str) -> Service {
 
 pub fn content() -> Content {
     Content {
-        commune: Commune {
-            name: "Testville".to_string(),
-            logo: None,
-            languages: vec!["fr".to_string()],
-            timezone: chrono_tz::Europe::Paris,
-            country: "FR".to_string(),
-            address: None,
-            phone: None,
-            website: None,
-            help_desk: "l'accueil de la mairie, 01 23 45 67 89".to_string(),
-        },
-        logo: None,
-        faq: faq(),
         services: vec![
             service(
                 "mairie",
@@ -110,11 +97,11 @@ pub fn content() -> Content {
                 "Tu,Th,Fr 14:00-18:00; We,Sa 10:00-18:00; PH off",
             ),
         ],
-        procedures: Vec::new(),
-        news: Vec::new(),
-        events: Vec::new(),
         synonyms: vec![SynonymGroup { terms: vec!["déchetterie".to_string(), "déchèterie".to_string()] }],
-        version: "test".to_string(),
-        origin: "tests".to_string(),
+        ..Content::from_faq(
+            Commune::minimal("Testville", "l'accueil de la mairie, 01 23 45 67 89"),
+            faq(),
+            "tests",
+        )
     }
 }
