@@ -13,12 +13,9 @@ use crate::config::Config;
 /// File name of the feedback and gap log inside the state directory.
 pub const FEEDBACK_FILE: &str = "feedback.jsonl";
 
-/// The chatbot for `content`, configured by `config` (and `threshold` when given on the command line).
-pub fn build(content: &Content, config: &Config, threshold: Option<f32>) -> anyhow::Result<Chatbot> {
-    let chatbot_config = ChatbotConfig {
-        threshold: threshold.unwrap_or(config.chatbot.threshold),
-        ..ChatbotConfig::default()
-    };
+/// The chatbot for `content`, with the threshold of `config`.
+pub fn build(content: &Content, config: &Config) -> anyhow::Result<Chatbot> {
+    let chatbot_config = ChatbotConfig { threshold: config.chatbot.threshold, ..ChatbotConfig::default() };
     Chatbot::new(content, chatbot_config).context("cannot index the FAQ")
 }
 

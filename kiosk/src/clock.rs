@@ -19,6 +19,14 @@ pub struct Clock {
 pub struct BadNow(String);
 
 impl Clock {
+    /// The system clock, or one starting at `start` (the `--now` option) when given.
+    pub fn new(tz: Tz, start: Option<&str>) -> Result<Self, BadNow> {
+        match start {
+            Some(text) => Self::starting_at(tz, text),
+            None => Ok(Self::system(tz)),
+        }
+    }
+
     /// The system clock.
     pub fn system(tz: Tz) -> Self {
         Self { tz, start: None }

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use borne_content::Lang;
+use borne_content::{ContentSource, Lang};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -182,6 +182,8 @@ pub struct Overrides {
     pub kiosk_id: Option<String>,
     /// `--site`
     pub site: Option<String>,
+    /// `--threshold` of `borne ask`
+    pub threshold: Option<f32>,
 }
 
 impl Config {
@@ -210,6 +212,9 @@ impl Config {
         }
         if let Some(site) = &overrides.site {
             config.kiosk.site = site.clone();
+        }
+        if let Some(threshold) = overrides.threshold {
+            config.chatbot.threshold = threshold;
         }
         let origin = file.map_or_else(|| "configuration".to_string(), |p| p.display().to_string());
         config.validate(&origin)?;
@@ -254,12 +259,29 @@ impl Config {
                 format!("'{}': use barcode or pn532", self.devices.reader.kind),
             ));
         }
+        if !(0.0..=1.0).contains(&self.chatbot.threshold) {
+            return Err(invalid(
+                "chatbot.threshold",
+                format!("{} is not between 0 and 1", self.chatbot.threshold),
+            ));
+        }
+        if self.chatbot.gap_log_capacity == 0 {
+            return Err(invalid("chatbot.gap_log_capacity", "must be at least 1".to_string()));
+        }
         if let Some(url) = &self.broker.url
             && !(url.starts_with("mqtt://") || url.starts_with("mqtts://"))
         {
             return Err(invalid("broker.url", format!("'{url}': use mqtt://HOST:PORT or mqtts://HOST:PORT")));
         }
         Ok(())
+    }
+
+    /// Where the content comes from: the configured directory, else the embedded demo content.
+    pub fn content_source(&self) -> ContentSource {
+        match &self.content.dir {
+            Some(dir) => ContentSource::Directory(dir.clone()),
+            None => ContentSource::Embedded,
+        }
     }
 
     /// The session language.

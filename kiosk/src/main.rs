@@ -43,7 +43,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Ask(args)) => {
             init_logging("warn");
-            let config = Config::load(cli.config.as_deref(), &Overrides::default())?;
+            let overrides = Overrides {
+                content_dir: args.content.clone(),
+                threshold: args.threshold,
+                ..Overrides::default()
+            };
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
             commands::ask::run(&args, &config)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -68,6 +73,7 @@ fn run(config_file: Option<&std::path::Path>, args: &RunArgs) -> anyhow::Result<
         language: args.lang.clone(),
         kiosk_id: args.kiosk_id.clone(),
         site: args.site.clone(),
+        threshold: None,
     };
     let config = Config::load(config_file, &overrides)?;
     let mode = commands::run::choose_mode(args, &config);

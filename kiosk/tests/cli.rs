@@ -163,6 +163,20 @@ fn configuration_errors_name_the_key() {
     let out = borne().args(["config", "show"]).env("BORNE_KIOSK__LANGUAGE", "de").output().expect("run");
     assert!(text(&out.stderr).contains("kiosk.language: unknown language 'de'"), "{}", text(&out.stderr));
 
+    let out = borne().args(["config", "show"]).env("BORNE_CHATBOT__THRESHOLD", "1.5").output().expect("run");
+    assert!(
+        text(&out.stderr).contains("chatbot.threshold: 1.5 is not between 0 and 1"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = borne().args(["ask", "--threshold", "2", "bonjour"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("chatbot.threshold: 2 is not between 0 and 1"),
+        "{}",
+        text(&out.stderr)
+    );
+
     let out = borne().args(["--config", "/nonexistent.toml", "config", "show"]).output().expect("run");
     assert!(text(&out.stderr).contains("config file /nonexistent.toml"), "{}", text(&out.stderr));
 }

@@ -5,20 +5,16 @@
 use std::io::{BufRead, Write};
 
 use anyhow::{Context, bail};
-use borne_content::{ContentSource, load};
+use borne_content::load;
 
 use crate::chat;
 use crate::cli::AskArgs;
 use crate::clock::Clock;
 use crate::config::Config;
 
-/// Answers the question(s) of `args`.
+/// Answers the question(s) of `args`; `config` already holds `--content` and `--threshold`.
 pub fn run(args: &AskArgs, config: &Config) -> anyhow::Result<()> {
-    let source = match args.content.as_ref().or(config.content.dir.as_ref()) {
-        Some(dir) => ContentSource::Directory(dir.clone()),
-        None => ContentSource::Embedded,
-    };
-    let content = match load(&source) {
+    let content = match load(&config.content_source()) {
         Ok(loaded) => loaded.content,
         Err(err) => {
             for problem in &err.problems {
@@ -27,16 +23,8 @@ pub fn run(args: &AskArgs, config: &Config) -> anyhow::Result<()> {
             bail!("the content of {} has {} error(s)", err.origin, err.error_count());
         }
     };
-    if let Some(t) = args.threshold
-        && !(0.0..=1.0).contains(&t)
-    {
-        bail!("--threshold {t}: give a confidence between 0 and 1");
-    }
-    let bot = chat::build(&content, config, args.threshold)?;
-    let clock = match &args.now {
-        Some(text) => Clock::starting_at(content.commune.timezone, text)?,
-        None => Clock::system(content.commune.timezone),
-    };
+    let bot = chat::build(&content, config)?;
+    let clock = Clock::new(content.commune.timezone, args.now.as_deref())?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.jsonl {

@@ -58,10 +58,7 @@ fn terminal_note(lang: borne_content::Lang) -> &'static str {
 
 /// Runs the kiosk until it is stopped.
 pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
-    let source = match &config.content.dir {
-        Some(dir) => ContentSource::Directory(dir.clone()),
-        None => ContentSource::Embedded,
-    };
+    let source = config.content_source();
     let snapshot = config.kiosk.state_dir.as_deref().map(Snapshot::new);
     let (store, opened) = match ContentStore::open(source.clone(), snapshot) {
         Ok(opened) => opened,
@@ -98,11 +95,8 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
     );
     log_devices_and_broker(config);
 
-    let clock = match &args.now {
-        Some(text) => Clock::starting_at(content.commune.timezone, text)?,
-        None => Clock::system(content.commune.timezone),
-    };
-    let chatbot = Arc::new(chat::build(&content, config, None)?);
+    let clock = Clock::new(content.commune.timezone, args.now.as_deref())?;
+    let chatbot = Arc::new(chat::build(&content, config)?);
     let feedback = Arc::new(chat::feedback_log(config));
     let reloader = Arc::new(Reloader { store: Arc::clone(&store), chatbot: Arc::clone(&chatbot) });
     let _watcher = match &source {
