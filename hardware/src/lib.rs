@@ -2,9 +2,8 @@
 //!
 //! Map of the crate (it grows with the device drivers and their simulators):
 //!
+//! - [`link`]: one serial port that is reopened after the device is unplugged and plugged back.
 //! - [`sanitize`]: makes text typed by a visitor safe to send to a printer.
-//!
-//! The drivers, their simulators on pseudo-terminals and the status/unplug handling are the
-//! subject of issue 4; nothing here pretends to drive a device before then.
 
+pub mod link;
 pub mod sanitize;
