@@ -2,7 +2,7 @@
 //! content, its vocabulary, synonyms and services. [`crate::Chatbot`] swaps whole engines on
 //! reload, so a question is always answered by one consistent snapshot.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::DateTime;
 use chrono_tz::Tz;
@@ -158,8 +158,11 @@ impl Engine {
                 return Vec::new();
             }
         };
-        let query_stems: HashSet<&str> =
-            terms.iter().flat_map(|t| t.variants.iter().map(|(s, _)| s.as_str())).collect();
+        let mut query_stems: HashMap<&str, f32> = HashMap::new();
+        for (stem, weight) in terms.iter().flat_map(|t| t.variants.iter()) {
+            let best = query_stems.entry(stem.as_str()).or_default();
+            *best = best.max(*weight);
+        }
         let mut ranked: Vec<Ranked> = hits
             .into_iter()
             .filter_map(|(i, fused)| {

@@ -6,19 +6,25 @@
 //! derivational relatives (FAQ stems sharing a 6-letter prefix, or one letter longer or shorter:
 //! `inscrir`/`inscript`, `pac`/`pacs`) are added; finally synonym groups (the commune's
 //! `synonyms.toml` plus [`crate::lexicon::ACRONYMS`]) add the other expressions of a group found
-//! in the question. Each variant carries a weight: 1 for the word itself, [`FUZZY_WEIGHT`]`^edits`
-//! for a correction, [`PREFIX_WEIGHT`] for a relative, [`SYNONYM_WEIGHT`] for a synonym.
+//! in the question, as do the built-in word families ([`crate::lexicon::FAMILIES`]) and everyday /
+//! administrative pairs ([`crate::lexicon::THESAURUS`]). Each variant carries a weight: 1 for the
+//! word itself, [`FUZZY_WEIGHT`]`^edits` for a correction, [`PREFIX_WEIGHT`] for a relative,
+//! [`SYNONYM_WEIGHT`], [`FAMILY_WEIGHT`] or [`THESAURUS_WEIGHT`] for a group's other words.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::analysis::Analyzer;
 use crate::fuzzy::{allowed_edits, distance_within};
-use crate::lexicon::{ACRONYMS, SMS};
+use crate::lexicon::{ACRONYMS, FAMILIES, SMS, THESAURUS};
 
 /// Weight of a typo correction, per edit.
 pub const FUZZY_WEIGHT: f32 = 0.7;
 /// Weight of a synonym's words.
 pub const SYNONYM_WEIGHT: f32 = 0.8;
+/// Weight of another member of a word family (`ouvre` → `ouverture`).
+pub const FAMILY_WEIGHT: f32 = 0.8;
+/// Weight of an everyday / administrative near-synonym (`fils` → `mineur`).
+pub const THESAURUS_WEIGHT: f32 = 0.6;
 /// Weight of a vocabulary stem sharing a long prefix with an unknown stem (derivation:
 /// `reconnaitre` / `reconnaissance`).
 pub const PREFIX_WEIGHT: f32 = 0.5;
@@ -125,36 +131,57 @@ impl Vocabulary {
     }
 }
 
-/// Synonym groups, each expression as a sequence of stems.
+/// One group of equivalent expressions, each as a sequence of stems, and the weight its members
+/// lend each other.
+#[derive(Debug, Clone)]
+struct SynonymGroup {
+    expressions: Vec<Vec<String>>,
+    weight: f32,
+}
+
+/// Synonym groups: the commune's, the built-in acronyms, word families and thesaurus.
 #[derive(Debug, Default, Clone)]
 pub struct Synonyms {
-    groups: Vec<Vec<Vec<String>>>,
+    groups: Vec<SynonymGroup>,
 }
 
 impl Synonyms {
-    /// Analyzes the commune's groups and the built-in acronyms.
+    /// Analyzes the commune's groups and the built-in ones.
     pub fn new(analyzer: &mut Analyzer, commune_groups: &[borne_content::SynonymGroup]) -> Self {
+        let builtin = |groups: &'static [&'static [&'static str]], weight: f32| {
+            groups.iter().map(move |g| (g.iter().map(|t| (*t).to_string()).collect::<Vec<_>>(), weight))
+        };
+        let all = commune_groups
+            .iter()
+            .map(|g| (g.terms.clone(), SYNONYM_WEIGHT))
+            .chain(builtin(ACRONYMS, SYNONYM_WEIGHT))
+            .chain(builtin(FAMILIES, FAMILY_WEIGHT))
+            .chain(builtin(THESAURUS, THESAURUS_WEIGHT));
         let mut groups = Vec::new();
-        let builtin = ACRONYMS.iter().map(|g| g.iter().map(|t| (*t).to_string()).collect::<Vec<_>>());
-        for terms in commune_groups.iter().map(|g| g.terms.clone()).chain(builtin) {
-            let group: Vec<Vec<String>> =
-                terms.iter().map(|t| analyzer.stems(t)).filter(|stems| !stems.is_empty()).collect();
-            if group.len() >= 2 {
-                groups.push(group);
+        for (terms, weight) in all {
+            let mut expressions: Vec<Vec<String>> = Vec::new();
+            for stems in terms.iter().map(|t| analyzer.stems(t)) {
+                // Inflected forms often share a stem: keep each expression once.
+                if !stems.is_empty() && !expressions.contains(&stems) {
+                    expressions.push(stems);
+                }
+            }
+            if expressions.len() >= 2 {
+                groups.push(SynonymGroup { expressions, weight });
             }
         }
         Self { groups }
     }
 
-    /// For each position of `stems`, the synonym stems a group adds there.
-    fn expansions(&self, stems: &[String]) -> Vec<Vec<String>> {
-        let mut out = vec![Vec::new(); stems.len()];
+    /// For each position of `stems`, the stems the groups add there, with their weights.
+    fn expansions(&self, stems: &[String]) -> Vec<Vec<(String, f32)>> {
+        let mut out: Vec<Vec<(String, f32)>> = vec![Vec::new(); stems.len()];
         for group in &self.groups {
-            for (i, expr) in group.iter().enumerate() {
+            for (i, expr) in group.expressions.iter().enumerate() {
                 let Some(pos) = find_seq(stems, expr) else { continue };
-                for (j, other) in group.iter().enumerate() {
+                for (j, other) in group.expressions.iter().enumerate() {
                     if i != j {
-                        out[pos].extend(other.iter().cloned());
+                        out[pos].extend(other.iter().map(|s| (s.clone(), group.weight)));
                     }
                 }
             }
@@ -229,9 +256,13 @@ pub fn build_terms(
                 variants.push((stem, PREFIX_WEIGHT));
             }
         }
-        for stem in syns {
-            if vocab.has_stem(&stem) && !variants.iter().any(|(s, _)| *s == stem) {
-                variants.push((stem, SYNONYM_WEIGHT));
+        for (stem, weight) in syns {
+            if !vocab.has_stem(&stem) {
+                continue;
+            }
+            match variants.iter_mut().find(|(s, _)| *s == stem) {
+                Some(existing) => existing.1 = existing.1.max(weight),
+                None => variants.push((stem, weight)),
             }
         }
         // Numbers ("10 ans", "bulletin n3") search but carry no topic: no weight in coverage.
@@ -250,6 +281,47 @@ pub fn build_terms(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Builds the terms of `question` against a vocabulary made of `entries`.
+    fn terms_against(entries: &[&str], question: &str) -> Vec<QueryTerm> {
+        let mut analyzer = Analyzer::new();
+        let mut vocab = Vocabulary::default();
+        for entry in entries {
+            let words = analyzer.words(entry);
+            vocab.add_entry(&words);
+        }
+        let synonyms = Synonyms::new(&mut analyzer, &[]);
+        build_terms(question, &mut analyzer, &vocab, &synonyms)
+    }
+
+    fn weight_of(terms: &[QueryTerm], folded: &str, entry_word: &str) -> Option<f32> {
+        let stem = Analyzer::new().stems(entry_word).pop()?;
+        let term = terms.iter().find(|t| t.folded == folded)?;
+        term.variants.iter().find(|(s, _)| *s == stem).map(|(_, w)| *w)
+    }
+
+    #[test]
+    fn word_families_join_forms_the_stemmer_keeps_apart() {
+        let terms = terms_against(
+            &["Horaires d'ouverture de la mairie", "Déclarer une perte"],
+            "ça ouvre quand, j'ai perdu",
+        );
+        assert_eq!(weight_of(&terms, "ouvre", "ouverture"), Some(FAMILY_WEIGHT));
+        assert_eq!(weight_of(&terms, "perdu", "perte"), Some(FAMILY_WEIGHT));
+    }
+
+    #[test]
+    fn everyday_words_reach_administrative_ones_with_a_lower_weight() {
+        let terms = terms_against(
+            &["Carte d'identité d'un mineur", "Tarifs des concessions"],
+            "cni de mon fils prix",
+        );
+        assert_eq!(weight_of(&terms, "fils", "mineur"), Some(THESAURUS_WEIGHT));
+        assert_eq!(weight_of(&terms, "prix", "tarifs"), Some(THESAURUS_WEIGHT));
+        // The word itself, when the FAQ uses it, keeps full weight over any group's lending.
+        let terms = terms_against(&["Inscrire son fils à la cantine", "Mineur"], "fils");
+        assert_eq!(weight_of(&terms, "fils", "fils"), Some(1.0));
+    }
 
     #[test]
     fn rewrites_sms() {

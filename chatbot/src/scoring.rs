@@ -26,13 +26,13 @@
 //! alone favours an entry that repeats one query word many times over one that contains all of
 //! them.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::query::QueryTerm;
 
 /// Coefficients of the logistic calibration: bias, coverage, question coverage, margin,
 /// strength, missing.
-pub const CALIBRATION: [f32; 6] = [-5.40, 1.22, 1.14, 0.92, 1.49, -1.24];
+pub const CALIBRATION: [f32; 6] = [-6.01, 1.27, 0.89, 1.18, 1.54, -1.08];
 
 /// Factor of the reranked score of an entry whose question or alternative is exactly what was asked.
 pub const EXACT_PHRASING_BOOST: f32 = 2.0;
@@ -95,14 +95,15 @@ pub fn coverage(terms: &[QueryTerm], stems: &HashSet<String>) -> f32 {
 }
 
 /// IDF-weighted share of the entry's best phrasing (question or one alternative, as stems with
-/// their IDF) found among `query_stems`.
-pub fn question_coverage(phrasings: &[Vec<(String, f32)>], query_stems: &HashSet<&str>) -> f32 {
+/// their IDF) found among `query_stems` (each stem with the weight of the variant that brought it:
+/// a word reached through a synonym or a correction counts for less than the word itself).
+pub fn question_coverage(phrasings: &[Vec<(String, f32)>], query_stems: &HashMap<&str, f32>) -> f32 {
     phrasings
         .iter()
         .map(|p| {
             let total: f32 = p.iter().map(|(_, idf)| idf).sum();
             let found: f32 =
-                p.iter().filter(|(s, _)| query_stems.contains(s.as_str())).map(|(_, idf)| idf).sum();
+                p.iter().filter_map(|(s, idf)| query_stems.get(s.as_str()).map(|w| idf * w)).sum();
             if total > 0.0 { found / total } else { 0.0 }
         })
         .fold(0.0, f32::max)
