@@ -4,6 +4,8 @@
 //!
 //! - [`link`]: one serial port that is reopened after the device is unplugged and plugged back.
 //! - [`sanitize`]: makes text typed by a visitor safe to send to a printer.
+//! - [`reader`]: card readers (barcode scanners, PN532 NFC) and their simulators.
 
 pub mod link;
+pub mod reader;
 pub mod sanitize;
