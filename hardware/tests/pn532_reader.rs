@@ -140,6 +140,15 @@ fn faults_during_polling_do_not_lose_or_duplicate_a_tap() {
     let got = drain_for(&events, Duration::from_secs(2));
     assert_eq!(cards(&got), ["DEADBEEF"], "{got:?}");
     assert_eq!(sim.pending_faults(), 0);
+    // A poll that fails outright (no ACK even to the resend) makes the driver re-initialise the
+    // chip; the card still on the reader is not read a second time, and no disconnection is seen.
+    let before = sim.stats().sam_configurations;
+    sim.inject(Pn532Fault::Silence);
+    sim.inject(Pn532Fault::Silence);
+    let got = drain_for(&events, Duration::from_secs(1));
+    assert_eq!(sim.pending_faults(), 0);
+    assert!(sim.stats().sam_configurations > before, "re-initialised after the failed poll");
+    assert!(got.is_empty(), "{got:?}");
 }
 
 #[test]

@@ -264,7 +264,12 @@ fn run_pn532(session: &mut Session, settings: Pn532Settings) {
     let mut ready = false;
     while session.running() {
         match session.connect(kind, chip.link_mut()) {
-            Ok(true) => ready = false,
+            Ok(true) => {
+                // A new connection is a new session with the reader: a card still lying on it
+                // counts as a new tap. (A re-initialisation after a failed poll keeps the card.)
+                ready = false;
+                taps.reset();
+            }
             Ok(false) => {}
             Err(()) => continue,
         }
@@ -273,7 +278,6 @@ fn run_pn532(session: &mut Session, settings: Pn532Settings) {
                 Ok(fw) => {
                     tracing::info!(version = fw.version, revision = fw.revision, "PN532 initialised");
                     ready = true;
-                    taps.reset();
                     session.connected(kind);
                 }
                 Err(err) => {
