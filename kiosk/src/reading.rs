@@ -196,6 +196,12 @@ pub fn start(config: &ReaderConfig) -> anyhow::Result<Reading> {
     };
     let settings = settings(config, &path)?;
     let kind = settings.kind();
+    if kind == ReaderKind::Pn532 && config.path.is_some() && config.baud != 115_200 {
+        tracing::warn!(
+            baud = config.baud,
+            "a PN532 talks at 115200 baud unless reconfigured: set devices.reader.baud = 115200"
+        );
+    }
     let (tx, events) = mpsc::channel();
     let handle = borne_hardware::reader::spawn(settings, tx).context("cannot start the reader thread")?;
     tracing::info!(
