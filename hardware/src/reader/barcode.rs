@@ -161,7 +161,8 @@ impl LineFramer {
                 if std::mem::take(&mut self.skipping) {
                     continue;
                 }
-                if line.is_empty() {
+                // Blank lines (e.g. the LF of a CRLF read with a CR suffix) are not scans.
+                if line.trim_ascii().is_empty() {
                     continue;
                 }
                 out.push(Ok(line));
@@ -186,9 +187,10 @@ impl LineFramer {
             return None;
         }
         let len = self.buf.len();
+        let blank = self.buf.trim_ascii().is_empty();
         let was_skipping = self.skipping;
         self.reset();
-        (!was_skipping).then_some(Rejection::Unterminated { len })
+        (!was_skipping && !blank).then_some(Rejection::Unterminated { len })
     }
 
     /// If the buffer ends with a suffix, the length of the line before it.
@@ -299,13 +301,15 @@ impl Validation {
         Ok(Self { min_len, max_len, pattern, check_digit })
     }
 
-    /// The code in `line`, or why it is refused.
+    /// The code in `line`, or why it is refused. Spaces, tabs, CR and LF around the code are
+    /// dropped first, so a scanner sending CRLF read with a CR (or LF) suffix still works.
     pub fn check(&self, line: &[u8]) -> Result<String, Rejection> {
+        let line = line.trim_ascii();
         let len = line.len();
         if !line.iter().all(|b| (0x20..0x7f).contains(b)) {
             return Err(Rejection::NotPrintable { len });
         }
-        let code = String::from_utf8_lossy(line).trim().to_string();
+        let code = String::from_utf8_lossy(line).into_owned();
         let len = code.len();
         if len < self.min_len {
             return Err(Rejection::TooShort { len, min: self.min_len });
@@ -391,6 +395,9 @@ mod tests {
             Some(Rejection::Unterminated { len: 2 })
         );
         assert_eq!(framer.push(b"3456\r", t0), vec![Ok(b"3456".to_vec())]);
+        // A lone LF left over (CRLF read with a CR suffix) expires silently.
+        assert!(framer.push(b"\n", t0).is_empty());
+        assert_eq!(framer.expire(t0 + Duration::from_secs(2), Duration::from_secs(1)), None);
     }
 
     #[test]
@@ -407,6 +414,7 @@ mod tests {
     fn validation_reasons_do_not_contain_the_code() {
         let v = Validation::new(6, 13, Some("29[0-9]+"), CheckDigit::None).expect("valid");
         assert_eq!(v.check(b"2912345"), Ok("2912345".to_string()));
+        assert_eq!(v.check(b"\n2912345\r"), Ok("2912345".to_string()));
         assert_eq!(v.check(b"3912345"), Err(Rejection::Pattern { len: 7 }));
         assert_eq!(v.check(b"29"), Err(Rejection::TooShort { len: 2, min: 6 }));
         assert_eq!(v.check(b"29\x01\xff45"), Err(Rejection::NotPrintable { len: 6 }));
