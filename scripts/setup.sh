@@ -3,8 +3,9 @@
 # Sourced by scripts/run-kiosk.sh and scripts/test.sh; uses sudo only when not root.
 set -euo pipefail
 
-# Debian packages: the C toolchain and pkg-config for crates that build C code.
-BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl)
+# Debian packages: the C toolchain and pkg-config for crates that build C code; libnfc-bin for
+# the independent check of the PN532 simulator with libnfc's nfc-list (hardware/tests/pn532_libnfc.rs).
+BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl libnfc-bin)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

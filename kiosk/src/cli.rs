@@ -14,6 +14,7 @@ Examples:
   borne ask --jsonl < questions.txt       one JSON answer per line (for evaluation tools)
   borne faq gaps --state-dir /var/lib/borne   what visitors asked that the FAQ does not answer
   borne config show --config borne.toml   print the effective configuration
+  borne devices                           serial ports, and whether the printer and reader are there
 
 Configuration: --config FILE (or BORNE_CONFIG), then BORNE_<SECTION>__<KEY> variables
 (e.g. BORNE_KIOSK__IDLE_TIMEOUT_SECS=120), then flags. Logs: BORNE_LOG=debug.";
@@ -51,6 +52,8 @@ pub enum Command {
     /// What visitors asked that the FAQ does not answer yet.
     #[command(subcommand)]
     Faq(FaqCommand),
+    /// List the serial ports and the configured printer and card reader with their state.
+    Devices,
 }
 
 /// `borne ask ...`

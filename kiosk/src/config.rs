@@ -119,13 +119,39 @@ pub struct ReaderConfig {
     pub kind: String,
     /// Serial device path; absent means the built-in simulator.
     pub path: Option<PathBuf>,
-    /// Line speed.
+    /// Line speed (scanners: usually 9600; a PN532 talks at 115200).
     pub baud: u32,
+    /// Barcode: what ends a code: `cr`, `lf`, `crlf`, `any` (CR, LF or CRLF), or the suffix
+    /// characters themselves (e.g. `"\t"`).
+    pub suffix: String,
+    /// Barcode: a regular expression the whole code must match (e.g. `"29[0-9]{12}"`).
+    pub pattern: Option<String>,
+    /// Barcode: fewest characters in a code.
+    pub min_length: usize,
+    /// Barcode: most characters in a code.
+    pub max_length: usize,
+    /// Barcode: check digit: `none`, `ean13` or `luhn`.
+    pub check_digit: String,
+    /// Barcode: the same code scanned again within this many milliseconds is one scan.
+    pub debounce_ms: u64,
+    /// PN532: milliseconds between two polls for a card.
+    pub poll_interval_ms: u64,
 }
 
 impl Default for ReaderConfig {
     fn default() -> Self {
-        Self { kind: "barcode".into(), path: None, baud: 9600 }
+        Self {
+            kind: "barcode".into(),
+            path: None,
+            baud: 9600,
+            suffix: "any".into(),
+            pattern: None,
+            min_length: 4,
+            max_length: 64,
+            check_digit: "none".into(),
+            debounce_ms: 1500,
+            poll_interval_ms: 150,
+        }
     }
 }
 
@@ -259,6 +285,7 @@ impl Config {
                 format!("'{}': use barcode or pn532", self.devices.reader.kind),
             ));
         }
+        crate::reading::check_config(&self.devices.reader).map_err(|(key, e)| invalid(key, e))?;
         if !(0.0..=1.0).contains(&self.chatbot.threshold) {
             return Err(invalid(
                 "chatbot.threshold",

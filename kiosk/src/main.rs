@@ -4,7 +4,7 @@
 //!
 //! Map: [`cli`] (arguments), [`config`] (file, environment, flags), [`clock`] (local time, `--now`),
 //! [`commands`] (one module per subcommand), [`chat`] (the chatbot and its feedback log),
-//! [`content_watch`] (reload on change),
+//! [`content_watch`] (reload on change), [`reading`] (the card reader, real or simulated),
 //! [`terminal`] (the kiosk in a terminal).
 
 mod chat;
@@ -13,6 +13,7 @@ mod clock;
 mod commands;
 mod config;
 mod content_watch;
+mod reading;
 mod terminal;
 
 use std::process::ExitCode;
@@ -55,6 +56,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Faq(FaqCommand::Gaps { state_dir, limit, json })) => {
             let config = Config::load(cli.config.as_deref(), &Overrides::default())?;
             commands::faq_gaps::run(state_dir.as_deref().or(config.kiosk.state_dir.as_deref()), limit, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Devices) => {
+            let config = Config::load(cli.config.as_deref(), &Overrides::default())?;
+            commands::devices::run(&config, &mut std::io::stdout())?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Config(ConfigCommand::Show)) => {

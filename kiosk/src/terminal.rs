@@ -3,12 +3,18 @@
 //! the touchscreen: after the idle timeout the screen is cleared and the welcome screen returns.
 //!
 //! Input is read on its own thread and handed over a channel, so that the session can wait for a
-//! line *or* the idle timeout.
+//! line *or* the idle timeout. Card reads from the reader thread arrive on the same channel: the
+//! session greets the card holder (masked number only). With a simulated reader, typing
+//! `carte CODE` (or `card CODE`) at any prompt presents a card to it.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::time::Duration;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use borne_hardware::reader::{ReaderEvent, ReaderKind};
 
 use borne_chatbot::Chatbot;
 use borne_chatbot::feedback::FeedbackLog;
@@ -20,6 +26,7 @@ use chrono::{DateTime, Timelike};
 use chrono_tz::Tz;
 
 use crate::clock::Clock;
+use crate::reading::{self, Tapper};
 
 /// ANSI: clear the screen and move the cursor home.
 const CLEAR: &str = "\x1b[2J\x1b[H";
@@ -33,7 +40,24 @@ enum Input {
     Idle,
     /// Input ended (Ctrl-D, closed pipe).
     End,
+    /// A card was read (its masked number).
+    Card(String),
+    /// The reader read something that is not a valid card.
+    NotACard,
 }
+
+/// The card reader as the session sees it.
+pub struct CardFeed {
+    /// Events from the reader thread.
+    pub events: Receiver<ReaderEvent>,
+    /// The kind of reader.
+    pub kind: ReaderKind,
+    /// Present when the reader is simulated: taps cards on it.
+    pub tapper: Option<Tapper>,
+}
+
+/// How long a tap on the simulated reader may take to come back as a read.
+const TAP_PATIENCE: Duration = Duration::from_secs(3);
 
 /// Where the session goes after a screen.
 enum Next {
@@ -52,6 +76,10 @@ pub struct TerminalSession {
     idle: Duration,
     lang: Lang,
     clear_screen: bool,
+    cards: Option<CardFeed>,
+    tapper: Option<(ReaderKind, Tapper)>,
+    /// Inputs that arrived while waiting for a tap's result, handled next.
+    pending: RefCell<VecDeque<Input>>,
 }
 
 impl TerminalSession {
@@ -74,19 +102,37 @@ impl TerminalSession {
             idle: Duration::from_secs(idle_secs),
             lang,
             clear_screen: io::IsTerminal::is_terminal(&io::stdout()),
+            cards: None,
+            tapper: None,
+            pending: RefCell::new(VecDeque::new()),
         }
+    }
+
+    /// Reacts to the card reader's events (and taps its simulator, if it has one).
+    pub fn with_cards(mut self, feed: CardFeed) -> Self {
+        self.tapper = feed.tapper.clone().map(|t| (feed.kind, t));
+        self.cards = Some(feed);
+        self
     }
 
     /// Runs sessions one after another until input ends or the visitor quits.
     pub fn run<R: Read + Send + 'static, W: Write>(mut self, input: R, out: &mut W) -> io::Result<()> {
-        let lines = spawn_reader(input);
+        let (tx, lines) = mpsc::channel();
+        if let Some(feed) = self.cards.take() {
+            forward_cards(feed.events, tx.clone());
+        }
+        spawn_reader(input, tx);
         loop {
             self.lang = self.default_lang;
             let content = self.store.current();
             self.welcome(&content, out)?;
-            match lines.recv() {
-                Ok(Input::Line(_)) => {}
-                _ => return Ok(()),
+            // A line or a card starts a session.
+            loop {
+                match self.receive(&lines, out, None)? {
+                    Input::Line(_) | Input::Card(_) => break,
+                    Input::NotACard => {}
+                    Input::Idle | Input::End => return Ok(()),
+                }
             }
             match self.menu(&lines, out)? {
                 Next::Quit => {
@@ -98,12 +144,87 @@ impl TerminalSession {
         }
     }
 
-    fn wait(&self, lines: &Receiver<Input>) -> Input {
-        match lines.recv_timeout(self.idle) {
-            Ok(input) => input,
-            Err(RecvTimeoutError::Timeout) => Input::Idle,
-            Err(RecvTimeoutError::Disconnected) => Input::End,
+    /// The next line, idle timeout or end; card reads are greeted on the way.
+    fn wait<W: Write>(&self, lines: &Receiver<Input>, out: &mut W) -> io::Result<Input> {
+        loop {
+            match self.receive(lines, out, Some(self.idle))? {
+                Input::Card(_) | Input::NotACard => {
+                    write!(out, "> ")?;
+                    out.flush()?;
+                }
+                other => return Ok(other),
+            }
         }
+    }
+
+    /// The next input, waiting at most `timeout` (forever if `None`). A card read is greeted
+    /// and returned; a `carte CODE` line with a simulated reader taps the card and returns what
+    /// the reader made of it.
+    fn receive<W: Write>(
+        &self,
+        lines: &Receiver<Input>,
+        out: &mut W,
+        timeout: Option<Duration>,
+    ) -> io::Result<Input> {
+        let input = match self.pending.borrow_mut().pop_front() {
+            Some(input) => input,
+            None => match timeout {
+                Some(timeout) => match lines.recv_timeout(timeout) {
+                    Ok(input) => input,
+                    Err(RecvTimeoutError::Timeout) => Input::Idle,
+                    Err(RecvTimeoutError::Disconnected) => Input::End,
+                },
+                None => lines.recv().unwrap_or(Input::End),
+            },
+        };
+        match input {
+            Input::Line(line) => match (&self.tapper, reading::tap_command(&line)) {
+                (Some((_, tapper)), Some(code)) => self.tap(tapper, code, lines, out),
+                _ => Ok(Input::Line(line)),
+            },
+            card @ (Input::Card(_) | Input::NotACard) => {
+                self.show_card(&card, out)?;
+                Ok(card)
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// Taps `code` on the simulated reader and waits for the reader's verdict.
+    fn tap<W: Write>(
+        &self,
+        tapper: &Tapper,
+        code: &str,
+        lines: &Receiver<Input>,
+        out: &mut W,
+    ) -> io::Result<Input> {
+        if let Err(why) = tapper.tap(code) {
+            writeln!(out, "{}", why.text(self.lang))?;
+            return Ok(Input::NotACard);
+        }
+        let deadline = Instant::now() + TAP_PATIENCE;
+        loop {
+            match lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(card @ (Input::Card(_) | Input::NotACard)) => {
+                    self.show_card(&card, out)?;
+                    return Ok(card);
+                }
+                Ok(other) => self.pending.borrow_mut().push_back(other),
+                Err(_) => {
+                    writeln!(out, "{}", reading::no_answer(self.lang))?;
+                    return Ok(Input::NotACard);
+                }
+            }
+        }
+    }
+
+    fn show_card<W: Write>(&self, card: &Input, out: &mut W) -> io::Result<()> {
+        writeln!(out)?;
+        match card {
+            Input::Card(masked) => writeln!(out, "{}", reading::greeting(masked, self.lang))?,
+            _ => writeln!(out, "{}", reading::not_recognised(self.lang))?,
+        }
+        out.flush()
     }
 
     fn welcome<W: Write>(&self, content: &Content, out: &mut W) -> io::Result<()> {
@@ -122,6 +243,9 @@ impl TerminalSession {
             writeln!(out, "  {}", service_status(service, now, lang))?;
         }
         writeln!(out)?;
+        if let Some((kind, _)) = &self.tapper {
+            writeln!(out, "{}", reading::simulator_help(*kind, lang))?;
+        }
         writeln!(out, "> {}", Text::PressEnterToStart.get(lang))?;
         out.flush()
     }
@@ -178,9 +302,10 @@ impl TerminalSession {
         loop {
             write!(out, "{} > ", Text::ChooseNumber.get(self.lang))?;
             out.flush()?;
-            match self.wait(lines) {
+            match self.wait(lines, out)? {
                 Input::Idle => return Ok(Choice::Idle),
                 Input::End => return Ok(Choice::End),
+                Input::Card(_) | Input::NotACard => {}
                 Input::Line(line) => match line.trim().parse::<usize>() {
                     Ok(0) => return Ok(Choice::Back),
                     Ok(n) if n <= count => return Ok(Choice::Item(n - 1)),
@@ -199,11 +324,12 @@ impl TerminalSession {
             writeln!(out, "{}", Text::AskQuestion.get(lang))?;
             write!(out, "{} > ", Text::TypeQuestion.get(lang))?;
             out.flush()?;
-            let question = match self.wait(lines) {
+            let question = match self.wait(lines, out)? {
                 Input::Line(line) if line.trim().is_empty() => return Ok(Next::Stay),
                 Input::Line(line) => line,
                 Input::Idle => return self.idle_reset(out),
                 Input::End => return Ok(Next::Quit),
+                Input::Card(_) | Input::NotACard => continue,
             };
             let reply = self.chatbot.ask(&question, self.clock.now());
             self.feedback.record_reply(
@@ -419,9 +545,25 @@ enum Choice {
     End,
 }
 
-/// Reads lines on a thread; the channel closes when input ends.
-fn spawn_reader<R: Read + Send + 'static>(input: R) -> Receiver<Input> {
-    let (tx, rx) = mpsc::channel();
+/// Hands the reader's card reads to the session, on a thread, until the reader stops.
+fn forward_cards(events: Receiver<ReaderEvent>, tx: Sender<Input>) {
+    std::thread::spawn(move || {
+        for event in events {
+            let input = match event {
+                ReaderEvent::Card(read) => Input::Card(read.code.masked()),
+                ReaderEvent::Rejected { .. } => Input::NotACard,
+                // Connection changes are logged by the reader thread.
+                ReaderEvent::Connected { .. } | ReaderEvent::Disconnected { .. } => continue,
+            };
+            if tx.send(input).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// Reads lines on a thread; sends `End` when input ends.
+fn spawn_reader<R: Read + Send + 'static>(input: R, tx: Sender<Input>) {
     std::thread::spawn(move || {
         for line in BufReader::new(input).lines() {
             match line {
@@ -435,7 +577,6 @@ fn spawn_reader<R: Read + Send + 'static>(input: R) -> Receiver<Input> {
         }
         let _ = tx.send(Input::End);
     });
-    rx
 }
 
 /// "Médiathèque : Ouvert maintenant, jusqu'à 18h00".

@@ -438,3 +438,79 @@ fn the_benchmark_faq_is_served_as_content() {
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(line["id"], "F1427", "{line}");
 }
+
+#[test]
+fn terminal_session_greets_a_card_tapped_on_the_simulated_scanner() {
+    let out = run_with_input(&["run", "--terminal"], &[], "\ncarte 12345678901\ncarte 12\n0\n");
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("tapez « carte"), "the welcome screen explains the simulated reader:\n{stdout}");
+    assert!(stdout.contains("Carte lue : ****8901. Bonjour"), "{stdout}");
+    // "12" is shorter than min_length (4): refused, without echoing it.
+    assert!(stdout.contains("Carte non reconnue"), "{stdout}");
+    let everything = format!("{stdout}{}", text(&out.stderr));
+    assert!(!everything.contains("12345678901"), "the card number must not be shown or logged in clear");
+}
+
+#[test]
+fn terminal_session_greets_an_nfc_card_and_applies_the_reader_settings() {
+    let envs = [("BORNE_DEVICES__READER__KIND", "pn532"), ("BORNE_LOG", "info")];
+    let out = run_with_input(&["run", "--terminal", "--lang", "en"], &envs, "card 04A1B2C3D4E5F6\n0\n");
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Card read: ****E5F6. Hello"), "{stdout}");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("****E5F6"), "the read is logged, masked:\n{stderr}");
+    assert!(!stderr.contains("04A1B2C3D4E5F6"), "never in clear:\n{stderr}");
+
+    // A scanner that requires an EAN-13 check digit refuses a wrong one.
+    let envs = [("BORNE_DEVICES__READER__CHECK_DIGIT", "ean13")];
+    let out = run_with_input(&["run", "--terminal"], &envs, "carte 9782070612887\ncarte 9782070612888\n0\n");
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Carte non reconnue"), "{stdout}");
+    assert!(stdout.contains("Carte lue : ****2888"), "{stdout}");
+}
+
+#[test]
+fn devices_lists_ports_and_the_state_of_configured_devices() {
+    let out = borne().arg("devices").output().expect("run borne devices");
+    assert!(out.status.success(), "stderr: {}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Serial ports:"), "{stdout}");
+    assert!(stdout.contains("reader (barcode): simulated"), "{stdout}");
+
+    let out = borne()
+        .arg("devices")
+        .env("BORNE_DEVICES__READER__PATH", "/dev/borne-test-no-reader")
+        .env("BORNE_DEVICES__READER__KIND", "pn532")
+        .output()
+        .expect("run borne devices");
+    assert!(text(&out.stdout).contains("reader (pn532): /dev/borne-test-no-reader at 9600 baud: absent"));
+
+    // A real pseudo-terminal behind the configured path: present and openable.
+    let sim = borne_hardware::reader::sim_barcode::BarcodeSimulator::new(
+        borne_hardware::reader::barcode::Suffix::Cr,
+    )
+    .expect("simulated scanner");
+    let out = borne()
+        .arg("devices")
+        .env("BORNE_DEVICES__READER__PATH", sim.path())
+        .output()
+        .expect("run borne devices");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!("{} at 9600 baud: present, openable", sim.path().display())),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn reader_settings_errors_name_the_key() {
+    let out = borne()
+        .args(["config", "show"])
+        .env("BORNE_DEVICES__READER__PATTERN", "([0-9]")
+        .output()
+        .expect("run borne");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("devices.reader.pattern"), "{}", text(&out.stderr));
+}

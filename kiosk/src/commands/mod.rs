@@ -4,5 +4,6 @@ pub mod ask;
 pub mod config_show;
 pub mod content_check;
 pub mod content_import;
+pub mod devices;
 pub mod faq_gaps;
 pub mod run;

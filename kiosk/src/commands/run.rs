@@ -17,7 +17,8 @@ use crate::cli::RunArgs;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::content_watch::{self, Reloader};
-use crate::terminal::TerminalSession;
+use crate::reading;
+use crate::terminal::{CardFeed, TerminalSession};
 
 /// How the kiosk meets visitors in this run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,9 +118,19 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
         .context("cannot start the I/O runtime")?;
     runtime.spawn(reload_on_sighup(Arc::clone(&reloader)));
 
+    // A reader that cannot start (no pseudo-terminals for the simulator, bad settings) must not
+    // stop the kiosk: everything else works without it.
+    let mut reader = match reading::start(&config.devices.reader) {
+        Ok(reader) => Some(reader),
+        Err(err) => {
+            tracing::error!(error = %format!("{err:#}"), "card reader not started");
+            None
+        }
+    };
+
     match mode {
         Mode::Terminal => {
-            let session = TerminalSession::new(
+            let mut session = TerminalSession::new(
                 Arc::clone(&store),
                 Arc::clone(&chatbot),
                 feedback,
@@ -127,10 +138,21 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
                 config.language(),
                 config.kiosk.idle_timeout_secs,
             );
+            if let Some(reader) = reader.as_mut()
+                && let Some(events) = reader.take_events()
+            {
+                session = session.with_cards(CardFeed { events, kind: reader.kind, tapper: reader.tapper() });
+            }
             session.run(std::io::stdin(), &mut std::io::stdout())?;
         }
-        Mode::Headless => runtime.block_on(wait_for_stop())?,
+        Mode::Headless => {
+            if let Some(reader) = reader.as_mut() {
+                reader.drain_events();
+            }
+            runtime.block_on(wait_for_stop())?
+        }
     }
+    drop(reader);
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     tracing::info!("kiosk stopped");
     Ok(())
@@ -140,9 +162,7 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
 fn log_devices_and_broker(config: &Config) {
     let printer =
         config.devices.printer.path.as_ref().map_or("simulated".to_string(), |p| p.display().to_string());
-    let reader =
-        config.devices.reader.path.as_ref().map_or("simulated".to_string(), |p| p.display().to_string());
-    tracing::info!(%printer, %reader, "devices configured (drivers arrive with issue 4)");
+    tracing::info!(%printer, "printer configured (its driver arrives with issue 4)");
     match &config.broker.url {
         Some(url) => tracing::info!(%url, "broker configured (telemetry arrives with issue 5)"),
         None => tracing::info!("no broker configured: telemetry off"),
