@@ -4,6 +4,8 @@
 //!
 //! - [`link`]: one serial port that is reopened after the device is unplugged and plugged back.
 //! - [`sanitize`]: makes text typed by a visitor safe to send to a printer.
+//! - [`printer`]: ESC/POS receipts, the printer driver thread and a simulated printer on a pty.
 
 pub mod link;
+pub mod printer;
 pub mod sanitize;
