@@ -67,7 +67,11 @@ struct Shared {
     printed: Condvar,
     dir: Option<PathBuf>,
     next_number: Mutex<u32>,
+    wire: Mutex<Vec<u8>>,
 }
+
+/// How many received bytes [`SimulatedPrinter::wire`] keeps (the most recent ones).
+const WIRE_CAPACITY: usize = 1 << 20;
 
 impl Shared {
     fn machine(&self) -> MutexGuard<'_, Machine> {
@@ -160,6 +164,7 @@ impl SimulatedPrinter {
             printed: Condvar::new(),
             dir: receipts_dir,
             next_number: Mutex::new(next_number),
+            wire: Mutex::new(Vec::new()),
         });
         let pty = Pty::open(&path)?;
         let (control, control_rx) = mpsc::channel();
@@ -233,6 +238,11 @@ impl SimulatedPrinter {
     /// Commands the simulator did not understand.
     pub fn unknown_commands(&self) -> Vec<Vec<u8>> {
         self.shared.machine().unknown().to_vec()
+    }
+
+    /// Every byte received from the host so far (the last MiB), exactly as it came off the wire.
+    pub fn wire(&self) -> Vec<u8> {
+        self.shared.wire.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Bytes received and not yet printed (held while blocked).
@@ -330,6 +340,15 @@ impl Worker {
             match pty.master.read(&mut buf) {
                 Ok(0) => std::thread::sleep(Duration::from_millis(20)),
                 Ok(n) => {
+                    {
+                        let mut wire = self.shared.wire.lock().unwrap_or_else(PoisonError::into_inner);
+                        if wire.len() + n > WIRE_CAPACITY {
+                            let excess = wire.len() + n - WIRE_CAPACITY;
+                            let excess = excess.min(wire.len());
+                            wire.drain(..excess);
+                        }
+                        wire.extend_from_slice(&buf[..n]);
+                    }
                     let (replies, printouts) = {
                         let mut machine = self.shared.machine();
                         let replies = machine.receive(&buf[..n]);
