@@ -4,8 +4,12 @@
 //!
 //! Input is read on its own thread and handed over a channel, so that the session can wait for a
 //! line *or* the idle timeout.
+//!
+//! With a printer attached ([`TerminalSession::with_printer`]), every chatbot answer can be printed
+//! ("p"), and the session says where the receipt went (the simulated printer's PNG and text).
 
 use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
@@ -20,6 +24,10 @@ use chrono::{DateTime, Timelike};
 use chrono_tz::Tz;
 
 use crate::clock::Clock;
+use crate::printing::{KioskPrinter, describe};
+
+/// How long the session waits for a receipt before telling the visitor it is queued.
+const PRINT_WAIT: Duration = Duration::from_secs(5);
 
 /// ANSI: clear the screen and move the cursor home.
 const CLEAR: &str = "\x1b[2J\x1b[H";
@@ -52,6 +60,8 @@ pub struct TerminalSession {
     idle: Duration,
     lang: Lang,
     clear_screen: bool,
+    printer: Option<Arc<KioskPrinter>>,
+    content_dir: Option<PathBuf>,
 }
 
 impl TerminalSession {
@@ -74,7 +84,16 @@ impl TerminalSession {
             idle: Duration::from_secs(idle_secs),
             lang,
             clear_screen: io::IsTerminal::is_terminal(&io::stdout()),
+            printer: None,
+            content_dir: None,
         }
+    }
+
+    /// Offers to print answers on `printer`; the commune's logo is read from `content_dir`.
+    pub fn with_printer(mut self, printer: Arc<KioskPrinter>, content_dir: Option<PathBuf>) -> Self {
+        self.printer = Some(printer);
+        self.content_dir = content_dir;
+        self
     }
 
     /// Runs sessions one after another until input ends or the visitor quits.
@@ -223,7 +242,18 @@ impl TerminalSession {
             writeln!(out)?;
             writeln!(out, "{}", Text::WasItHelpful.get(lang))?;
             writeln!(out, "  1. {}   2. {}", Text::Yes.get(lang), Text::No.get(lang))?;
-            match self.choose(lines, out, 2)? {
+            let choice = if self.printer.is_some() {
+                writeln!(out, "  p. {}", print_label(lang))?;
+                loop {
+                    match self.choose_or_print(lines, out, 2)? {
+                        Some(choice) => break choice,
+                        None => self.print_answer(&question, reply.id.as_deref(), out)?,
+                    }
+                }
+            } else {
+                self.choose(lines, out, 2)?
+            };
+            match choice {
                 Choice::Item(choice) => {
                     self.feedback.record_vote(
                         &question,
@@ -238,6 +268,53 @@ impl TerminalSession {
                 Choice::End => return Ok(Next::Quit),
             }
         }
+    }
+
+    /// Like [`choose`](Self::choose), but "p" asks to print: then `None`.
+    fn choose_or_print<W: Write>(
+        &self,
+        lines: &Receiver<Input>,
+        out: &mut W,
+        count: usize,
+    ) -> io::Result<Option<Choice>> {
+        loop {
+            write!(out, "{} > ", Text::ChooseNumber.get(self.lang))?;
+            out.flush()?;
+            match self.wait(lines) {
+                Input::Idle => return Ok(Some(Choice::Idle)),
+                Input::End => return Ok(Some(Choice::End)),
+                Input::Line(line) if line.trim().eq_ignore_ascii_case("p") => return Ok(None),
+                Input::Line(line) => match line.trim().parse::<usize>() {
+                    Ok(0) => return Ok(Some(Choice::Back)),
+                    Ok(n) if n <= count => return Ok(Some(Choice::Item(n - 1))),
+                    _ if line.trim().is_empty() => {}
+                    _ => writeln!(out, "{}", Text::NotAChoice.get(self.lang))?,
+                },
+            }
+        }
+    }
+
+    /// Prints the answer sheet of FAQ entry `id` for the visitor's `question` and says where it went.
+    fn print_answer<W: Write>(&self, question: &str, id: Option<&str>, out: &mut W) -> io::Result<()> {
+        let Some(printer) = &self.printer else { return Ok(()) };
+        let content = self.store.current();
+        let Some(entry) = id.and_then(|id| content.faq.iter().find(|e| e.id == id)) else {
+            writeln!(out, "  {}", nothing_to_print(self.lang))?;
+            return Ok(());
+        };
+        let head = printer.letterhead(&content, self.content_dir.as_deref(), self.clock.now());
+        let result =
+            borne_hardware::printer::receipt::answer_sheet(printer.profile(), &head, entry, Some(question))
+                .map_err(anyhow::Error::from)
+                .and_then(|receipt| printer.print(receipt, PRINT_WAIT));
+        match result {
+            Ok(printed) => writeln!(out, "  {}", describe(&printed))?,
+            Err(err) => {
+                tracing::warn!(error = %format!("{err:#}"), "answer not printed");
+                writeln!(out, "  Impression impossible : {err:#}")?;
+            }
+        }
+        Ok(())
     }
 
     fn hours<W: Write>(&self, lines: &Receiver<Input>, out: &mut W) -> io::Result<Next> {
@@ -441,6 +518,20 @@ fn spawn_reader<R: Read + Send + 'static>(input: R) -> Receiver<Input> {
 /// "Médiathèque : Ouvert maintenant, jusqu'à 18h00".
 fn service_status(service: &Service, now: DateTime<Tz>, lang: Lang) -> String {
     format!("{} : {}", service.name, describe_state(&service.hours.state_at(now), now, lang))
+}
+
+fn print_label(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Imprimer cette réponse",
+        Lang::En => "Print this answer",
+    }
+}
+
+fn nothing_to_print(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Cette réponse ne peut pas être imprimée.",
+        Lang::En => "This answer cannot be printed.",
+    }
 }
 
 fn capitalise(text: &str) -> String {

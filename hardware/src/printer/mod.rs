@@ -32,5 +32,7 @@ pub use machine::Fault;
 pub use profile::{Paper, Profile};
 pub use raster::Raster;
 pub use receipt::{IncidentTicket, Letterhead, Receipt, ReceiptError, ReceiptKind};
+/// Serial flow control, re-exported so that callers configure it without depending on `serialport`.
+pub use serialport::FlowControl;
 pub use simulator::{SavedReceipt, SimulatedPrinter, SimulatorError};
 pub use status::PrinterState;

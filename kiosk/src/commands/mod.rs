@@ -5,4 +5,5 @@ pub mod config_show;
 pub mod content_check;
 pub mod content_import;
 pub mod faq_gaps;
+pub mod print;
 pub mod run;

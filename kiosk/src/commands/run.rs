@@ -17,6 +17,7 @@ use crate::cli::RunArgs;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::content_watch::{self, Reloader};
+use crate::printing::KioskPrinter;
 use crate::terminal::TerminalSession;
 
 /// How the kiosk meets visitors in this run.
@@ -117,6 +118,20 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
         .context("cannot start the I/O runtime")?;
     runtime.spawn(reload_on_sighup(Arc::clone(&reloader)));
 
+    // The printer runs on its own thread; a printer that cannot start does not stop the kiosk.
+    let printer = match KioskPrinter::start(config, None) {
+        Ok(printer) => {
+            if let Some(dir) = printer.receipts_dir() {
+                tracing::info!(dir = %dir.display(), "simulated printer: receipts saved as PNG + text");
+            }
+            Some(Arc::new(printer))
+        }
+        Err(err) => {
+            tracing::error!(error = %format!("{err:#}"), "receipt printer unavailable");
+            None
+        }
+    };
+
     match mode {
         Mode::Terminal => {
             let session = TerminalSession::new(
@@ -127,6 +142,10 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
                 config.language(),
                 config.kiosk.idle_timeout_secs,
             );
+            let session = match &printer {
+                Some(printer) => session.with_printer(Arc::clone(printer), config.content.dir.clone()),
+                None => session,
+            };
             session.run(std::io::stdin(), &mut std::io::stdout())?;
         }
         Mode::Headless => runtime.block_on(wait_for_stop())?,
@@ -142,7 +161,7 @@ fn log_devices_and_broker(config: &Config) {
         config.devices.printer.path.as_ref().map_or("simulated".to_string(), |p| p.display().to_string());
     let reader =
         config.devices.reader.path.as_ref().map_or("simulated".to_string(), |p| p.display().to_string());
-    tracing::info!(%printer, %reader, "devices configured (drivers arrive with issue 4)");
+    tracing::info!(%printer, %reader, "devices configured (card reader driver arrives with issue 4)");
     match &config.broker.url {
         Some(url) => tracing::info!(%url, "broker configured (telemetry arrives with issue 5)"),
         None => tracing::info!("no broker configured: telemetry off"),
