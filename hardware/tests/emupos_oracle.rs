@@ -49,11 +49,13 @@ fn emupos_python() -> Result<PathBuf, String> {
     if installed(&python) {
         return Ok(python);
     }
+    // PYENV_ROOT, else `pyenv root`, else pyenv's default place (CI shells may not have pyenv on PATH).
     let pyenv_root = match std::env::var_os("PYENV_ROOT") {
         Some(root) => PathBuf::from(root),
-        None => {
-            PathBuf::from(run(Command::new("pyenv").arg("root")).map_err(|e| format!("pyenv: {e}"))?.trim())
-        }
+        None => match run(Command::new("pyenv").arg("root")) {
+            Ok(root) => PathBuf::from(root.trim()),
+            Err(_) => PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".pyenv"),
+        },
     };
     let base = pyenv_root.join("versions").join("3.13.0").join("bin").join("python");
     if !base.exists() {

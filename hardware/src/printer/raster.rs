@@ -101,7 +101,7 @@ impl Raster {
         let channels = info.color_type.samples();
         let luma = |x: u32, y: u32| -> bool {
             let at = (y as usize * info.width as usize + x as usize) * channels;
-            let px = &buf[at..at + channels];
+            let Some(px) = buf.get(at..at + channels) else { return false };
             let (value, alpha) = match channels {
                 1 => (u32::from(px[0]), 255),
                 2 => (u32::from(px[0]), u32::from(px[1])),
