@@ -273,8 +273,8 @@ mod tests {
             }
             got
         });
-        // Written in pieces, as successive jobs and status requests are: once the buffer is full, the next write
-        // waits for room.
+        // Written in pieces, as successive jobs and status requests are: once the buffer is
+        // full, the next write waits for room.
         for piece in payload.chunks(1024) {
             link.write_all(piece).expect("a slow device is not a lost device");
         }
