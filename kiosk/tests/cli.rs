@@ -506,3 +506,21 @@ fn print_commands_use_the_simulator_by_default_and_a_printer_given_by_path() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("receipt not printed"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn printer_configuration_errors_name_the_key() {
+    for (key, value, message) in [
+        (
+            "BORNE_DEVICES__PRINTER__CODE_PAGE",
+            "cp437",
+            "devices.printer.code_page: 'cp437': use wpc1252 or pc858",
+        ),
+        ("BORNE_DEVICES__PRINTER__FLOW_CONTROL", "rts", "devices.printer.flow_control: 'rts'"),
+        ("BORNE_DEVICES__PRINTER__MAX_WAIT_SECS", "0", "devices.printer.max_wait_secs: 0 is out of range"),
+        ("BORNE_DEVICES__PRINTER__PAPER_MM", "76", "devices.printer.paper_mm: 76 mm: use 58 or 80"),
+    ] {
+        let out = borne().args(["print", "test"]).env(key, value).output().expect("run");
+        assert_eq!(out.status.code(), Some(1), "{key}={value}");
+        assert!(text(&out.stderr).contains(message), "{key}={value}: {}", text(&out.stderr));
+    }
+}
