@@ -215,6 +215,13 @@ fn near_end_still_prints_and_a_mute_printer_is_offline() {
     wait_state(&events, PrinterState::Offline, LONG);
     sim.set_fault(Fault::Mute, false);
     wait_state(&events, PrinterState::PaperNearEnd, LONG);
+    // Offline by its own status bits (an error), not by silence.
+    sim.set_fault(Fault::Offline, true);
+    wait_state(&events, PrinterState::Offline, LONG);
+    sim.set_fault(Fault::Offline, false);
+    wait_state(&events, PrinterState::PaperNearEnd, LONG);
+    sim.set_fault(Fault::PaperNearEnd, false);
+    wait_state(&events, PrinterState::Online, LONG);
 }
 
 #[test]

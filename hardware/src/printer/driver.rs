@@ -166,6 +166,7 @@ impl PrinterDriver {
             known: None,
             queue: VecDeque::new(),
             last_poll: None,
+            stale_input: false,
         };
         let thread = std::thread::Builder::new().name("printer".into()).spawn(move || worker.run())?;
         Ok((Self { commands, state, next_id: Mutex::new(0), thread: Some(thread) }, event_rx))
@@ -211,6 +212,9 @@ struct Worker {
     known: Option<PrinterState>,
     queue: VecDeque<Job>,
     last_poll: Option<Instant>,
+    /// The last status request went unanswered: answers may still trickle in and must not be
+    /// taken for the next request's.
+    stale_input: bool,
 }
 
 impl Worker {
@@ -300,6 +304,15 @@ impl Worker {
 
     /// Sends `DLE EOT 1/2/4` and collects the three answers; `None` if they do not all come.
     fn read_status(&mut self) -> Result<Option<StatusBytes>, LinkError> {
+        if self.stale_input {
+            // Drop late answers to the previous request (bounded: a chatty device cannot hold us).
+            let mut buf = [0u8; 64];
+            for _ in 0..8 {
+                if self.link.read(&mut buf)? == 0 {
+                    break;
+                }
+            }
+        }
         self.link.write_all(&STATUS_REQUESTS)?;
         let deadline = Instant::now() + self.settings.status_timeout;
         let mut answers = Vec::with_capacity(3);
@@ -309,6 +322,7 @@ impl Worker {
             // Anything else (a late answer's partner, an ASB frame) is not a status byte.
             answers.extend(buf[..n].iter().copied().filter(|&b| is_status_byte(b)));
         }
+        self.stale_input = answers.len() < 3;
         Ok(match answers[..] {
             [printer, offline_cause, paper, ..] => Some(StatusBytes { printer, offline_cause, paper }),
             _ => None,
