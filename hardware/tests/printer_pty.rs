@@ -289,3 +289,44 @@ fn printer_commands_typed_by_a_visitor_never_reach_the_printer_as_commands() {
     assert!(printed[1].text.contains("@VAt fin"), "{}", printed[1].text);
     assert!(sim.unknown_commands().is_empty(), "{:?}", sim.unknown_commands());
 }
+
+#[test]
+fn a_job_cut_by_an_unplug_fails_clearly_and_is_not_sent_again() {
+    use borne_hardware::printer::encoder::Encoder;
+    use borne_hardware::printer::{JobError, Raster, Receipt};
+    let profile = Profile::EPSON_80;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sim = SimulatedPrinter::start(common::link_path(&dir), Paper::Mm80, None).expect("sim");
+    let (driver, events) = PrinterDriver::start(settings(&sim, profile)).expect("driver");
+    wait_state(&events, PrinterState::Online, LONG);
+    // A long job (a 576 x 4000 dot image, 288 KB) that cannot fit in the pty while the printer
+    // does not read: the driver is in the middle of writing it when the cable is pulled.
+    let mut e = Encoder::new(profile.code_page);
+    e.init().raster(&Raster::new(576, 4000)).expect("raster");
+    e.cut();
+    let big = Receipt { kind: ReceiptKind::Test, bytes: e.finish() };
+    sim.set_stalled(true);
+    let ticket = driver.submit(big).expect("queued");
+    assert_eq!(ticket.wait(Duration::from_millis(700)), None, "still being written");
+    let before = sim.wire().len();
+    sim.unplug().expect("unplug");
+    match ticket.wait(LONG) {
+        Some(Err(JobError::LostDuringPrint(_))) => {}
+        other => panic!("expected LostDuringPrint, got {other:?}"),
+    }
+    sim.set_stalled(false);
+    sim.replug().expect("replug");
+    wait_state(&events, PrinterState::Online, LONG);
+    std::thread::sleep(Duration::from_millis(800));
+    let wire = sim.wire();
+    assert!(
+        wire.len() - before < 100,
+        "only init and status after the replug: {} bytes",
+        wire.len() - before
+    );
+    assert!(sim.receipts().is_empty(), "the cut job was not printed, and not resent");
+    // The printer is usable again.
+    let ok = driver.submit(test_page(&profile, &common::letterhead()).expect("page")).expect("queued");
+    assert_eq!(ok.wait(LONG), Some(Ok(())));
+    assert_eq!(sim.wait_for_receipts(1, LONG).len(), 1);
+}

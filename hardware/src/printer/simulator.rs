@@ -6,6 +6,7 @@
 //! Behaviour (status answers, held data while blocked, decoding and rendering) is [`Machine`]'s.
 //!
 //! - **Faults**: [`SimulatedPrinter::set_fault`] (paper out, near end, cover open, offline, mute).
+//! - **Full buffer**: [`SimulatedPrinter::set_stalled`] stops reading, so the host's writes block.
 //! - **Unplug**: [`SimulatedPrinter::unplug`] closes both pty sides and removes the symlink; the
 //!   driver's next read fails as with a pulled USB cable. [`SimulatedPrinter::replug`] makes a
 //!   new pty and points the symlink at it, as udev does for a replugged device.
@@ -14,6 +15,7 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -68,6 +70,7 @@ struct Shared {
     dir: Option<PathBuf>,
     next_number: Mutex<u32>,
     wire: Mutex<Vec<u8>>,
+    stalled: AtomicBool,
 }
 
 /// How many received bytes [`SimulatedPrinter::wire`] keeps (the most recent ones).
@@ -165,6 +168,7 @@ impl SimulatedPrinter {
             dir: receipts_dir,
             next_number: Mutex::new(next_number),
             wire: Mutex::new(Vec::new()),
+            stalled: AtomicBool::new(false),
         });
         let pty = Pty::open(&path)?;
         let (control, control_rx) = mpsc::channel();
@@ -196,6 +200,12 @@ impl SimulatedPrinter {
         };
         tracing::info!(?fault, on, "simulated printer fault");
         self.shared.record(printouts);
+    }
+
+    /// Stops (or resumes) reading from the line, like a printer whose input buffer is full: the
+    /// host's writes then block once the pty's buffer is full.
+    pub fn set_stalled(&self, stalled: bool) {
+        self.shared.stalled.store(stalled, Ordering::SeqCst);
     }
 
     /// Pulls the cable: both pty sides are closed and the path disappears.
@@ -333,7 +343,7 @@ impl Worker {
                 }
                 Err(mpsc::TryRecvError::Empty) => {}
             }
-            let Some(pty) = self.pty.as_mut() else {
+            let Some(pty) = self.pty.as_mut().filter(|_| !self.shared.stalled.load(Ordering::SeqCst)) else {
                 std::thread::sleep(Duration::from_millis(20));
                 continue;
             };
