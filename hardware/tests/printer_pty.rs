@@ -80,7 +80,26 @@ fn every_receipt_type_prints_on_both_profiles_and_is_saved_as_png_and_text() {
             assert_eq!(text, saved.text);
         }
         assert!(sim.unknown_commands().is_empty(), "{:?}", sim.unknown_commands());
+        // The QR codes on the rendered paper scan (rqrr, a decoder independent of the encoder).
+        for (saved, link) in printed.iter().zip([
+            "https://www.service-public.fr/particuliers/vosdroits/F1341",
+            "https://ants.gouv.fr",
+            "https://vernay.example.fr/signalement/2026-0042",
+            "https://borne.example.org/test",
+        ]) {
+            assert_eq!(scan_qr(&saved.png), [link.to_string()], "receipt {}", saved.number);
+        }
     }
+}
+
+/// Every QR code found in a one-bit PNG.
+fn scan_qr(png_bytes: &[u8]) -> Vec<String> {
+    let image = borne_hardware::printer::Raster::from_png(png_bytes, 4096).expect("decodes");
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        if image.get(x as u32, y as u32) { 0 } else { 255 }
+    });
+    prepared.detect_grids().iter().map(|g| g.decode().expect("QR decodes").1).collect()
 }
 
 #[test]
