@@ -5,8 +5,9 @@
 //! Input is read on its own thread and handed over a channel, so that the session can wait for a
 //! line *or* the idle timeout.
 //!
-//! With a printer attached ([`TerminalSession::with_printer`]), every chatbot answer can be printed
-//! ("p"), and the session says where the receipt went (the simulated printer's PNG and text).
+//! With a printer attached ([`TerminalSession::with_printer`]), every chatbot answer and the last
+//! procedure shown can be printed ("p"), and the session says where the receipt went (the
+//! simulated printer's PNG and text).
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
@@ -24,7 +25,7 @@ use chrono::{DateTime, Timelike};
 use chrono_tz::Tz;
 
 use crate::clock::Clock;
-use crate::printing::{KioskPrinter, describe};
+use crate::printing::{KioskPrinter, Printed, describe};
 
 /// How long the session waits for a receipt before telling the visitor it is queued.
 const PRINT_WAIT: Duration = Duration::from_secs(5);
@@ -307,14 +308,28 @@ impl TerminalSession {
             borne_hardware::printer::receipt::answer_sheet(printer.profile(), &head, entry, Some(question))
                 .map_err(anyhow::Error::from)
                 .and_then(|receipt| printer.print(receipt, PRINT_WAIT));
+        self.report_print(result, out)
+    }
+
+    /// Prints a procedure sheet and says where it went.
+    fn print_procedure<W: Write>(&self, procedure: &borne_content::Procedure, out: &mut W) -> io::Result<()> {
+        let Some(printer) = &self.printer else { return Ok(()) };
+        let content = self.store.current();
+        let head = printer.letterhead(&content, self.content_dir.as_deref(), self.clock.now());
+        let result = borne_hardware::printer::receipt::procedure_sheet(printer.profile(), &head, procedure)
+            .map_err(anyhow::Error::from)
+            .and_then(|receipt| printer.print(receipt, PRINT_WAIT));
+        self.report_print(result, out)
+    }
+
+    fn report_print<W: Write>(&self, result: anyhow::Result<Printed>, out: &mut W) -> io::Result<()> {
         match result {
-            Ok(printed) => writeln!(out, "  {}", describe(&printed))?,
+            Ok(printed) => writeln!(out, "  {}", describe(&printed)),
             Err(err) => {
-                tracing::warn!(error = %format!("{err:#}"), "answer not printed");
-                writeln!(out, "  Impression impossible : {err:#}")?;
+                tracing::warn!(error = %format!("{err:#}"), "receipt not printed");
+                writeln!(out, "  Impression impossible : {err:#}")
             }
         }
-        Ok(())
     }
 
     fn hours<W: Write>(&self, lines: &Receiver<Input>, out: &mut W) -> io::Result<Next> {
@@ -370,6 +385,7 @@ impl TerminalSession {
         let lang = self.lang;
         let mut ordered: Vec<_> = content.procedures.iter().collect();
         ordered.sort_by_cached_key(|p| (sort_key(&p.theme), sort_key(&p.title)));
+        let mut shown: Option<&borne_content::Procedure> = None;
         loop {
             writeln!(out)?;
             writeln!(out, "{}", Text::Procedures.get(lang))?;
@@ -382,12 +398,27 @@ impl TerminalSession {
                 writeln!(out, "  {}. {}", i + 1, p.title)?;
             }
             writeln!(out, "  0. {}", Text::Back.get(lang))?;
-            let p = match self.choose(lines, out, ordered.len())? {
+            let printable = shown.filter(|_| self.printer.is_some());
+            if let Some(p) = printable {
+                writeln!(out, "  p. {} : {}", print_procedure_label(lang), p.title)?;
+            }
+            let choice = match printable {
+                Some(p) => match self.choose_or_print(lines, out, ordered.len())? {
+                    Some(choice) => choice,
+                    None => {
+                        self.print_procedure(p, out)?;
+                        continue;
+                    }
+                },
+                None => self.choose(lines, out, ordered.len())?,
+            };
+            let p = match choice {
                 Choice::Item(i) => ordered[i],
                 Choice::Back => return Ok(Next::Stay),
                 Choice::Idle => return self.idle_reset(out),
                 Choice::End => return Ok(Next::Quit),
             };
+            shown = Some(p);
             writeln!(out)?;
             writeln!(out, "{}", p.title)?;
             writeln!(out, "  {}", p.summary)?;
@@ -524,6 +555,13 @@ fn print_label(lang: Lang) -> &'static str {
     match lang {
         Lang::Fr => "Imprimer cette réponse",
         Lang::En => "Print this answer",
+    }
+}
+
+fn print_procedure_label(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Imprimer la démarche",
+        Lang::En => "Print the procedure",
     }
 }
 

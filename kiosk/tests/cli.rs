@@ -457,6 +457,17 @@ fn terminal_session_prints_an_answer_on_the_simulated_printer() {
     assert!(receipt.contains("timbre fiscal de 25 €"), "{receipt}");
     assert!(receipt.contains("[qr https://"), "{receipt}");
     assert!(fs::read(&png).expect("png").starts_with(b"\x89PNG"));
+
+    // The procedure shown last can be printed from the procedures list.
+    let input = "\n3\n1\np\n0\n0\n";
+    let out =
+        run_with_input(&["run", "--terminal"], &[("BORNE_DEVICES__PRINTER__RECEIPTS_DIR", &dir)], input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let session = text(&out.stdout);
+    assert!(session.contains("p. Imprimer la démarche : "), "{session}");
+    assert!(session.contains("receipt-0002.png"), "{session}");
+    let sheet = fs::read_to_string(receipts.path().join("receipt-0002.txt")).expect("procedure sheet");
+    assert!(sheet.contains("Étapes") && sheet.contains("1. "), "{sheet}");
 }
 
 #[test]
