@@ -142,10 +142,35 @@ impl SerialLink {
     }
 
     /// Writes all of `bytes` and flushes. On error the port is closed.
+    ///
+    /// A device that is slow to accept data (flow control holding the line while a printer prints,
+    /// a full output buffer) makes single writes time out: that is waited through, for up to twice
+    /// the time the bytes take on the wire plus two seconds, before the device counts as lost.
     pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), LinkError> {
+        let wire = Duration::from_secs_f64(bytes.len() as f64 * 10.0 / f64::from(self.settings.baud.max(1)));
+        let deadline = Instant::now() + wire * 2 + Duration::from_secs(2);
+        let mut written = 0;
+        while written < bytes.len() {
+            let port = self
+                .port
+                .as_mut()
+                .ok_or_else(|| LinkError::NotConnected { path: self.settings.path.clone() })?;
+            match port.write(&bytes[written..]) {
+                Ok(0) => return Err(self.lost(std::io::Error::from(std::io::ErrorKind::WriteZero))),
+                Ok(n) => written += n,
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        std::io::ErrorKind::TimedOut
+                            | std::io::ErrorKind::WouldBlock
+                            | std::io::ErrorKind::Interrupted
+                    ) && Instant::now() < deadline => {}
+                Err(source) => return Err(self.lost(source)),
+            }
+        }
         let port =
             self.port.as_mut().ok_or_else(|| LinkError::NotConnected { path: self.settings.path.clone() })?;
-        match port.write_all(bytes).and_then(|()| port.flush()) {
+        match port.flush() {
             Ok(()) => Ok(()),
             Err(source) => Err(self.lost(source)),
         }
@@ -224,6 +249,37 @@ mod tests {
             }
         }
         assert_eq!(&buf[..n], b"\x12");
+    }
+
+    #[test]
+    fn a_device_slow_to_take_data_is_waited_for_not_dropped() {
+        let (mut device, path) = pty();
+        let mut link = SerialLink::new(LinkSettings::new(&path, 115_200));
+        link.connect().expect("opens");
+        // More than the pty buffers hold, and the device starts reading only after 400 ms:
+        // single writes time out (100 ms) meanwhile.
+        let payload: Vec<u8> = (0..256 * 1024).map(|i| (i % 251) as u8).collect();
+        let expected = payload.len();
+        let reader = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(400));
+            device.set_timeout(Duration::from_millis(500)).expect("timeout");
+            let mut got = Vec::new();
+            let mut buf = [0u8; 8192];
+            while got.len() < expected {
+                match device.read(&mut buf) {
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                    Err(e) => panic!("device read failed after {} bytes: {e}", got.len()),
+                }
+            }
+            got
+        });
+        // Written in pieces, as successive jobs and status requests are: once the buffer is
+        // full, the next write waits for room.
+        for piece in payload.chunks(1024) {
+            link.write_all(piece).expect("a slow device is not a lost device");
+        }
+        assert!(link.is_open());
+        assert_eq!(reader.join().expect("reader"), payload);
     }
 
     #[test]

@@ -15,6 +15,8 @@ Examples:
   borne faq gaps --state-dir /var/lib/borne   what visitors asked that the FAQ does not answer
   borne config show --config borne.toml   print the effective configuration
   borne devices                           serial ports, and whether the printer and reader are there
+  borne print test --printer /dev/ttyUSB0 print the test page on a real printer
+  borne print faq cni-perte               print an FAQ answer (simulated printer: PNG + text in a folder)
 
 Configuration: --config FILE (or BORNE_CONFIG), then BORNE_<SECTION>__<KEY> variables
 (e.g. BORNE_KIOSK__IDLE_TIMEOUT_SECS=120), then flags. Logs: BORNE_LOG=debug.";
@@ -54,6 +56,38 @@ pub enum Command {
     Faq(FaqCommand),
     /// List the serial ports and the configured printer and card reader with their state.
     Devices,
+    /// Print a receipt on the receipt printer (or the simulated one).
+    #[command(subcommand)]
+    Print(PrintCommand),
+}
+
+/// `borne print ...`
+#[derive(Debug, Subcommand)]
+pub enum PrintCommand {
+    /// Print the test page: code page, accents, styles, QR code, logo.
+    Test {
+        #[command(flatten)]
+        target: PrintTarget,
+    },
+    /// Print the answer sheet of one FAQ entry.
+    Faq {
+        /// The entry's id, e.g. cni-perte.
+        id: String,
+        #[command(flatten)]
+        target: PrintTarget,
+    },
+}
+
+/// Where `borne print` prints and from which content.
+#[derive(Debug, Args)]
+pub struct PrintTarget {
+    /// Serial port of the printer; default: `devices.printer.path`, else the simulated printer.
+    #[arg(long, value_name = "PATH")]
+    pub printer: Option<PathBuf>,
+
+    /// Content directory (overrides `content.dir`); the embedded demo content by default.
+    #[arg(long, value_name = "DIR")]
+    pub content: Option<PathBuf>,
 }
 
 /// `borne ask ...`

@@ -103,11 +103,33 @@ pub struct PrinterConfig {
     pub baud: u32,
     /// Paper width: 58 or 80 (mm).
     pub paper_mm: u32,
+    /// Character code page: `wpc1252` (preferred, has œ) or `pc858` (œ printed as "oe").
+    pub code_page: String,
+    /// The printer's `ESC t` number for that page, when it is not Epson's (16 for wpc1252, 19 for
+    /// pc858): see the printer's self-test page.
+    pub code_page_number: Option<u8>,
+    /// Flow control: `none`, `software` (XON/XOFF) or `hardware` (RTS/CTS).
+    pub flow_control: String,
+    /// How long a receipt waits for a printer that cannot print (no paper, cover open, unplugged)
+    /// before it is given up with a message to the visitor.
+    pub max_wait_secs: u64,
+    /// Where the simulated printer saves receipts (PNG + text); default `<kiosk.state_dir>/receipts`,
+    /// or `borne-receipts` in the system's temporary directory without a state directory.
+    pub receipts_dir: Option<PathBuf>,
 }
 
 impl Default for PrinterConfig {
     fn default() -> Self {
-        Self { path: None, baud: 19200, paper_mm: 80 }
+        Self {
+            path: None,
+            baud: 19200,
+            paper_mm: 80,
+            code_page: "wpc1252".into(),
+            code_page_number: None,
+            flow_control: "none".into(),
+            max_wait_secs: 120,
+            receipts_dir: None,
+        }
     }
 }
 
@@ -266,6 +288,24 @@ impl Config {
             return Err(invalid(
                 "devices.printer.paper_mm",
                 format!("{} mm: use 58 or 80", self.devices.printer.paper_mm),
+            ));
+        }
+        if borne_hardware::printer::Table::from_name(&self.devices.printer.code_page).is_none() {
+            return Err(invalid(
+                "devices.printer.code_page",
+                format!("'{}': use wpc1252 or pc858", self.devices.printer.code_page),
+            ));
+        }
+        if !["none", "software", "hardware"].contains(&self.devices.printer.flow_control.as_str()) {
+            return Err(invalid(
+                "devices.printer.flow_control",
+                format!("'{}': use none, software or hardware", self.devices.printer.flow_control),
+            ));
+        }
+        if !(1..=3600).contains(&self.devices.printer.max_wait_secs) {
+            return Err(invalid(
+                "devices.printer.max_wait_secs",
+                format!("{} is out of range (1 to 3600 seconds)", self.devices.printer.max_wait_secs),
             ));
         }
         for (key, baud) in [

@@ -4,8 +4,8 @@
 //!
 //! Map: [`cli`] (arguments), [`config`] (file, environment, flags), [`clock`] (local time, `--now`),
 //! [`commands`] (one module per subcommand), [`chat`] (the chatbot and its feedback log),
-//! [`content_watch`] (reload on change), [`reading`] (the card reader, real or simulated),
-//! [`terminal`] (the kiosk in a terminal).
+//! [`content_watch`] (reload on change), [`printing`] (the receipt printer, real or simulated),
+//! [`reading`] (the card reader, real or simulated), [`terminal`] (the kiosk in a terminal).
 
 mod chat;
 mod cli;
@@ -13,6 +13,7 @@ mod clock;
 mod commands;
 mod config;
 mod content_watch;
+mod printing;
 mod reading;
 mod terminal;
 
@@ -21,7 +22,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use cli::{Cli, Command, ConfigCommand, ContentCommand, FaqCommand, RunArgs};
+use cli::{Cli, Command, ConfigCommand, ContentCommand, FaqCommand, PrintCommand, RunArgs};
 use config::{Config, Overrides};
 
 fn main() -> ExitCode {
@@ -66,6 +67,17 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Config(ConfigCommand::Show)) => {
             let config = Config::load(cli.config.as_deref(), &Overrides::default())?;
             commands::config_show::run(&config)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Print(command)) => {
+            init_logging("warn");
+            let (what, target) = match command {
+                PrintCommand::Test { target } => (commands::print::What::Test, target),
+                PrintCommand::Faq { id, target } => (commands::print::What::Faq(id), target),
+            };
+            let overrides = Overrides { content_dir: target.content.clone(), ..Overrides::default() };
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            commands::print::run(&what, target.printer.as_deref(), &config)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Run(args)) => run(cli.config.as_deref(), &args),

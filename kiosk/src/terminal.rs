@@ -6,10 +6,15 @@
 //! line *or* the idle timeout. Card reads from the reader thread arrive on the same channel: the
 //! session greets the card holder (masked number only). With a simulated reader, typing
 //! `carte CODE` (or `card CODE`) at any prompt presents a card to it.
+//!
+//! With a printer attached ([`TerminalSession::with_printer`]), every chatbot answer and the last
+//! procedure shown can be printed ("p"), and the session says where the receipt went (the
+//! simulated printer's PNG and text).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -26,7 +31,11 @@ use chrono::{DateTime, Timelike};
 use chrono_tz::Tz;
 
 use crate::clock::Clock;
+use crate::printing::{KioskPrinter, Printed, describe};
 use crate::reading::{self, Tapper};
+
+/// How long the session waits for a receipt before telling the visitor it is queued.
+const PRINT_WAIT: Duration = Duration::from_secs(5);
 
 /// ANSI: clear the screen and move the cursor home.
 const CLEAR: &str = "\x1b[2J\x1b[H";
@@ -80,6 +89,8 @@ pub struct TerminalSession {
     tapper: Option<(ReaderKind, Tapper)>,
     /// Inputs that arrived while waiting for a tap's result, handled next.
     pending: RefCell<VecDeque<Input>>,
+    printer: Option<Arc<KioskPrinter>>,
+    content_dir: Option<PathBuf>,
 }
 
 impl TerminalSession {
@@ -105,6 +116,8 @@ impl TerminalSession {
             cards: None,
             tapper: None,
             pending: RefCell::new(VecDeque::new()),
+            printer: None,
+            content_dir: None,
         }
     }
 
@@ -112,6 +125,13 @@ impl TerminalSession {
     pub fn with_cards(mut self, feed: CardFeed) -> Self {
         self.tapper = feed.tapper.clone().map(|t| (feed.kind, t));
         self.cards = Some(feed);
+        self
+    }
+
+    /// Offers to print answers on `printer`; the commune's logo is read from `content_dir`.
+    pub fn with_printer(mut self, printer: Arc<KioskPrinter>, content_dir: Option<PathBuf>) -> Self {
+        self.printer = Some(printer);
+        self.content_dir = content_dir;
         self
     }
 
@@ -349,7 +369,18 @@ impl TerminalSession {
             writeln!(out)?;
             writeln!(out, "{}", Text::WasItHelpful.get(lang))?;
             writeln!(out, "  1. {}   2. {}", Text::Yes.get(lang), Text::No.get(lang))?;
-            match self.choose(lines, out, 2)? {
+            let choice = if self.printer.is_some() {
+                writeln!(out, "  p. {}", print_label(lang))?;
+                loop {
+                    match self.choose_or_print(lines, out, 2)? {
+                        Some(choice) => break choice,
+                        None => self.print_answer(&question, reply.id.as_deref(), out)?,
+                    }
+                }
+            } else {
+                self.choose(lines, out, 2)?
+            };
+            match choice {
                 Choice::Item(choice) => {
                     self.feedback.record_vote(
                         &question,
@@ -362,6 +393,68 @@ impl TerminalSession {
                 Choice::Back => {}
                 Choice::Idle => return self.idle_reset(out),
                 Choice::End => return Ok(Next::Quit),
+            }
+        }
+    }
+
+    /// Like [`choose`](Self::choose), but "p" asks to print: then `None`.
+    fn choose_or_print<W: Write>(
+        &self,
+        lines: &Receiver<Input>,
+        out: &mut W,
+        count: usize,
+    ) -> io::Result<Option<Choice>> {
+        loop {
+            write!(out, "{} > ", Text::ChooseNumber.get(self.lang))?;
+            out.flush()?;
+            match self.wait(lines, out)? {
+                Input::Idle => return Ok(Some(Choice::Idle)),
+                Input::End => return Ok(Some(Choice::End)),
+                Input::Card(_) | Input::NotACard => {}
+                Input::Line(line) if line.trim().eq_ignore_ascii_case("p") => return Ok(None),
+                Input::Line(line) => match line.trim().parse::<usize>() {
+                    Ok(0) => return Ok(Some(Choice::Back)),
+                    Ok(n) if n <= count => return Ok(Some(Choice::Item(n - 1))),
+                    _ if line.trim().is_empty() => {}
+                    _ => writeln!(out, "{}", Text::NotAChoice.get(self.lang))?,
+                },
+            }
+        }
+    }
+
+    /// Prints the answer sheet of FAQ entry `id` for the visitor's `question` and says where it went.
+    fn print_answer<W: Write>(&self, question: &str, id: Option<&str>, out: &mut W) -> io::Result<()> {
+        let Some(printer) = &self.printer else { return Ok(()) };
+        let content = self.store.current();
+        let Some(entry) = id.and_then(|id| content.faq.iter().find(|e| e.id == id)) else {
+            writeln!(out, "  {}", nothing_to_print(self.lang))?;
+            return Ok(());
+        };
+        let head = printer.letterhead(&content, self.content_dir.as_deref(), self.clock.now());
+        let result =
+            borne_hardware::printer::receipt::answer_sheet(printer.profile(), &head, entry, Some(question))
+                .map_err(anyhow::Error::from)
+                .and_then(|receipt| printer.print(receipt, PRINT_WAIT));
+        self.report_print(result, out)
+    }
+
+    /// Prints a procedure sheet and says where it went.
+    fn print_procedure<W: Write>(&self, procedure: &borne_content::Procedure, out: &mut W) -> io::Result<()> {
+        let Some(printer) = &self.printer else { return Ok(()) };
+        let content = self.store.current();
+        let head = printer.letterhead(&content, self.content_dir.as_deref(), self.clock.now());
+        let result = borne_hardware::printer::receipt::procedure_sheet(printer.profile(), &head, procedure)
+            .map_err(anyhow::Error::from)
+            .and_then(|receipt| printer.print(receipt, PRINT_WAIT));
+        self.report_print(result, out)
+    }
+
+    fn report_print<W: Write>(&self, result: anyhow::Result<Printed>, out: &mut W) -> io::Result<()> {
+        match result {
+            Ok(printed) => writeln!(out, "  {}", describe(&printed)),
+            Err(err) => {
+                tracing::warn!(error = %format!("{err:#}"), "receipt not printed");
+                writeln!(out, "  Impression impossible : {err:#}")
             }
         }
     }
@@ -419,6 +512,7 @@ impl TerminalSession {
         let lang = self.lang;
         let mut ordered: Vec<_> = content.procedures.iter().collect();
         ordered.sort_by_cached_key(|p| (sort_key(&p.theme), sort_key(&p.title)));
+        let mut shown: Option<&borne_content::Procedure> = None;
         loop {
             writeln!(out)?;
             writeln!(out, "{}", Text::Procedures.get(lang))?;
@@ -431,12 +525,27 @@ impl TerminalSession {
                 writeln!(out, "  {}. {}", i + 1, p.title)?;
             }
             writeln!(out, "  0. {}", Text::Back.get(lang))?;
-            let p = match self.choose(lines, out, ordered.len())? {
+            let printable = shown.filter(|_| self.printer.is_some());
+            if let Some(p) = printable {
+                writeln!(out, "  p. {} : {}", print_procedure_label(lang), p.title)?;
+            }
+            let choice = match printable {
+                Some(p) => match self.choose_or_print(lines, out, ordered.len())? {
+                    Some(choice) => choice,
+                    None => {
+                        self.print_procedure(p, out)?;
+                        continue;
+                    }
+                },
+                None => self.choose(lines, out, ordered.len())?,
+            };
+            let p = match choice {
                 Choice::Item(i) => ordered[i],
                 Choice::Back => return Ok(Next::Stay),
                 Choice::Idle => return self.idle_reset(out),
                 Choice::End => return Ok(Next::Quit),
             };
+            shown = Some(p);
             writeln!(out)?;
             writeln!(out, "{}", p.title)?;
             writeln!(out, "  {}", p.summary)?;
@@ -582,6 +691,27 @@ fn spawn_reader<R: Read + Send + 'static>(input: R, tx: Sender<Input>) {
 /// "Médiathèque : Ouvert maintenant, jusqu'à 18h00".
 fn service_status(service: &Service, now: DateTime<Tz>, lang: Lang) -> String {
     format!("{} : {}", service.name, describe_state(&service.hours.state_at(now), now, lang))
+}
+
+fn print_label(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Imprimer cette réponse",
+        Lang::En => "Print this answer",
+    }
+}
+
+fn print_procedure_label(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Imprimer la démarche",
+        Lang::En => "Print the procedure",
+    }
+}
+
+fn nothing_to_print(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Cette réponse ne peut pas être imprimée.",
+        Lang::En => "This answer cannot be printed.",
+    }
 }
 
 fn capitalise(text: &str) -> String {

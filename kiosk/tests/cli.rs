@@ -514,3 +514,100 @@ fn reader_settings_errors_name_the_key() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("devices.reader.pattern"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn terminal_session_prints_an_answer_on_the_simulated_printer() {
+    let receipts = tempfile::tempdir().expect("tempdir");
+    let dir = receipts.path().display().to_string();
+    let input = "\n1\njai perdu ma carte d'identite\np\n1\n\n0\n";
+    let out =
+        run_with_input(&["run", "--terminal"], &[("BORNE_DEVICES__PRINTER__RECEIPTS_DIR", &dir)], input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let session = text(&out.stdout);
+    assert!(session.contains("p. Imprimer cette réponse"), "{session}");
+    let png = receipts.path().join("receipt-0001.png");
+    assert!(session.contains(&format!("imprimante simulée : {}", png.display())), "{session}");
+    assert!(session.contains("Merci pour votre avis"), "the vote still follows: {session}");
+    let receipt = fs::read_to_string(receipts.path().join("receipt-0001.txt")).expect("receipt text");
+    assert!(receipt.contains("jai perdu ma carte d'identite"), "the visitor's question: {receipt}");
+    assert!(receipt.contains("timbre fiscal de 25 €"), "{receipt}");
+    assert!(receipt.contains("[qr https://"), "{receipt}");
+    assert!(fs::read(&png).expect("png").starts_with(b"\x89PNG"));
+
+    // The procedure shown last can be printed from the procedures list.
+    let input = "\n3\n1\np\n0\n0\n";
+    let out =
+        run_with_input(&["run", "--terminal"], &[("BORNE_DEVICES__PRINTER__RECEIPTS_DIR", &dir)], input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let session = text(&out.stdout);
+    assert!(session.contains("p. Imprimer la démarche : "), "{session}");
+    assert!(session.contains("receipt-0002.png"), "{session}");
+    let sheet = fs::read_to_string(receipts.path().join("receipt-0002.txt")).expect("procedure sheet");
+    assert!(sheet.contains("Étapes") && sheet.contains("1. "), "{sheet}");
+}
+
+#[test]
+fn print_commands_use_the_simulator_by_default_and_a_printer_given_by_path() {
+    use borne_hardware::printer::{Paper, SimulatedPrinter};
+    let receipts = tempfile::tempdir().expect("tempdir");
+    let dir = receipts.path().display().to_string();
+    let out = borne()
+        .args(["print", "test"])
+        .env("BORNE_DEVICES__PRINTER__RECEIPTS_DIR", &dir)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("receipt-0001.png"), "{}", text(&out.stdout));
+    let page = fs::read_to_string(receipts.path().join("receipt-0001.txt")).expect("test page");
+    assert!(page.contains("« guillemets » 12,50 €") && page.contains("Page de test"), "{page}");
+
+    // A printer on a serial port, given with --printer: here a simulated one on a pty, in 58 mm PC858.
+    let ptys = tempfile::tempdir().expect("tempdir");
+    let sim = SimulatedPrinter::start(ptys.path().join("printer"), Paper::Mm58, None).expect("simulator");
+    let out = borne()
+        .args(["print", "faq", "cni-perte", "--printer"])
+        .arg(sim.path())
+        .envs([("BORNE_DEVICES__PRINTER__PAPER_MM", "58"), ("BORNE_DEVICES__PRINTER__CODE_PAGE", "pc858")])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(&format!("Reçu imprimé ({})", sim.path().display())));
+    let printed = sim.wait_for_receipts(1, Duration::from_secs(5));
+    assert_eq!(printed.len(), 1);
+    assert!(printed[0].text.contains("timbre fiscal"), "{}", printed[0].text);
+    assert!(sim.wire().windows(3).any(|w| w == [0x1B, b't', 19]), "PC858 selected");
+
+    let out = borne()
+        .args(["print", "faq", "no-such-entry"])
+        .env("BORNE_DEVICES__PRINTER__RECEIPTS_DIR", &dir)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("no FAQ entry 'no-such-entry'"), "{}", text(&out.stderr));
+
+    let out = borne()
+        .args(["print", "test", "--printer", "/dev/borne-no-such-printer"])
+        .env("BORNE_DEVICES__PRINTER__MAX_WAIT_SECS", "1")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("receipt not printed"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn printer_configuration_errors_name_the_key() {
+    for (key, value, message) in [
+        (
+            "BORNE_DEVICES__PRINTER__CODE_PAGE",
+            "cp437",
+            "devices.printer.code_page: 'cp437': use wpc1252 or pc858",
+        ),
+        ("BORNE_DEVICES__PRINTER__FLOW_CONTROL", "rts", "devices.printer.flow_control: 'rts'"),
+        ("BORNE_DEVICES__PRINTER__MAX_WAIT_SECS", "0", "devices.printer.max_wait_secs: 0 is out of range"),
+        ("BORNE_DEVICES__PRINTER__PAPER_MM", "76", "devices.printer.paper_mm: 76 mm: use 58 or 80"),
+    ] {
+        let out = borne().args(["print", "test"]).env(key, value).output().expect("run");
+        assert_eq!(out.status.code(), Some(1), "{key}={value}");
+        assert!(text(&out.stderr).contains(message), "{key}={value}: {}", text(&out.stderr));
+    }
+}

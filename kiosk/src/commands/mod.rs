@@ -6,4 +6,5 @@ pub mod content_check;
 pub mod content_import;
 pub mod devices;
 pub mod faq_gaps;
+pub mod print;
 pub mod run;

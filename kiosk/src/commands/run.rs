@@ -17,6 +17,7 @@ use crate::cli::RunArgs;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::content_watch::{self, Reloader};
+use crate::printing::KioskPrinter;
 use crate::reading;
 use crate::terminal::{CardFeed, TerminalSession};
 
@@ -118,6 +119,20 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
         .context("cannot start the I/O runtime")?;
     runtime.spawn(reload_on_sighup(Arc::clone(&reloader)));
 
+    // The printer runs on its own thread; a printer that cannot start does not stop the kiosk.
+    let printer = match KioskPrinter::start(config, None) {
+        Ok(printer) => {
+            if let Some(dir) = printer.receipts_dir() {
+                tracing::info!(dir = %dir.display(), "simulated printer: receipts saved as PNG + text");
+            }
+            Some(Arc::new(printer))
+        }
+        Err(err) => {
+            tracing::error!(error = %format!("{err:#}"), "receipt printer unavailable");
+            None
+        }
+    };
+
     // A reader that cannot start (no pseudo-terminals for the simulator, bad settings) must not
     // stop the kiosk: everything else works without it.
     let mut reader = match reading::start(&config.devices.reader) {
@@ -143,6 +158,9 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
             {
                 session = session.with_cards(CardFeed { events, kind: reader.kind, tapper: reader.tapper() });
             }
+            if let Some(printer) = &printer {
+                session = session.with_printer(Arc::clone(printer), config.content.dir.clone());
+            }
             session.run(std::io::stdin(), &mut std::io::stdout())?;
         }
         Mode::Headless => {
@@ -162,7 +180,9 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
 fn log_devices_and_broker(config: &Config) {
     let printer =
         config.devices.printer.path.as_ref().map_or("simulated".to_string(), |p| p.display().to_string());
-    tracing::info!(%printer, "printer configured (its driver arrives with issue 4)");
+    let reader =
+        config.devices.reader.path.as_ref().map_or("simulated".to_string(), |p| p.display().to_string());
+    tracing::info!(%printer, %reader, "devices configured");
     match &config.broker.url {
         Some(url) => tracing::info!(%url, "broker configured (telemetry arrives with issue 5)"),
         None => tracing::info!("no broker configured: telemetry off"),
