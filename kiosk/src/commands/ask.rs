@@ -4,8 +4,7 @@
 
 use std::io::{BufRead, Write};
 
-use anyhow::{Context, bail};
-use borne_content::load;
+use anyhow::Context;
 
 use crate::chat;
 use crate::cli::AskArgs;
@@ -14,15 +13,7 @@ use crate::config::Config;
 
 /// Answers the question(s) of `args`; `config` already holds `--content` and `--threshold`.
 pub fn run(args: &AskArgs, config: &Config) -> anyhow::Result<()> {
-    let content = match load(&config.content_source()) {
-        Ok(loaded) => loaded.content,
-        Err(err) => {
-            for problem in &err.problems {
-                eprintln!("{problem}");
-            }
-            bail!("the content of {} has {} error(s)", err.origin, err.error_count());
-        }
-    };
+    let content = super::load_content(config)?;
     let bot = chat::build(&content, config)?;
     let clock = Clock::new(content.commune.timezone, args.now.as_deref())?;
     let stdout = std::io::stdout();

@@ -6,7 +6,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use borne_content::load;
 use borne_hardware::printer::receipt::{answer_sheet, test_page};
 
 use crate::clock::Clock;
@@ -27,15 +26,7 @@ pub enum What {
 
 /// Prints `what` and reports where it went; `config` already holds `--content`.
 pub fn run(what: &What, printer: Option<&Path>, config: &Config) -> anyhow::Result<()> {
-    let content = match load(&config.content_source()) {
-        Ok(loaded) => loaded.content,
-        Err(err) => {
-            for problem in &err.problems {
-                eprintln!("{problem}");
-            }
-            bail!("the content of {} has {} error(s)", err.origin, err.error_count());
-        }
-    };
+    let content = super::load_content(config)?;
     let kiosk_printer = KioskPrinter::start(config, printer)?;
     let now = Clock::system(content.commune.timezone).now();
     let head = kiosk_printer.letterhead(&content, config.content.dir.as_deref(), now);
