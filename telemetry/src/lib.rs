@@ -4,5 +4,8 @@
 //!
 //! - [`topics`]: the topic names under `borne/{site}/{kiosk_id}/`, and the rules for the site and
 //!   kiosk ids that appear in them.
+//! - [`spool`]: the crash-safe on-disk spool that keeps telemetry and events until the broker
+//!   has acknowledged them.
 
+pub mod spool;
 pub mod topics;
