@@ -1,0 +1,259 @@
+//! The MQTT client against a real Mosquitto (see `support`): status and Last Will, telemetry
+//! content, events, every kind of command reply, a broker restart and a 30-second outage at one
+//! message per second without loss or duplicate (after de-duplication by `seq`), and the ACL
+//! refusing another kiosk's topics.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use borne_telemetry::client::{self, BrokerUrl, ClientConfig, CommandHandler, KioskProbe, TelemetryHandle};
+use borne_telemetry::messages::{Command, EventKind, KioskState, Outcome, Usage};
+use borne_telemetry::spool::{Spool, SpoolLimits};
+use support::{Broker, Watcher};
+
+struct Probe {
+    calls: AtomicU64,
+}
+
+impl KioskProbe for Probe {
+    fn state(&self) -> KioskState {
+        let n = self.calls.fetch_add(1, Ordering::Relaxed);
+        KioskState {
+            content_version: "abc123".into(),
+            printer: "none".into(),
+            reader: "connected".into(),
+            paper: "unknown".into(),
+            usage: Usage { questions: n, answered: n, cards_read: 2, ..Usage::default() },
+        }
+    }
+}
+
+struct Handler;
+
+impl CommandHandler for Handler {
+    fn handle(&self, command: &Command) -> Outcome {
+        match command.name.as_str() {
+            "ping" => {
+                let mut data = serde_json::Map::new();
+                data.insert("pong".into(), true.into());
+                Outcome::ok_with(data)
+            }
+            other => Outcome::failed(format!("{other}: not available in this test")),
+        }
+    }
+}
+
+fn config(broker: &Broker, user: &str, kiosk_id: &str, interval_secs: u64) -> ClientConfig {
+    let url = BrokerUrl::parse(&broker.url()).expect("url");
+    let mut config = ClientConfig::new(url, "borne", "site1", kiosk_id);
+    config.interval = Duration::from_secs(interval_secs);
+    config.keep_alive = Duration::from_secs(5);
+    config.version = "9.9.9-test".into();
+    let password = support::USERS.iter().find(|(u, _)| *u == user).expect("user").1;
+    config.credentials = Some((user.to_string(), password.to_string()));
+    config
+}
+
+fn start(rt: &tokio::runtime::Runtime, config: ClientConfig, spool: Spool) -> TelemetryHandle {
+    let _guard = rt.enter();
+    client::start(config, spool, Arc::new(Probe { calls: AtomicU64::new(0) }), Arc::new(Handler))
+        .expect("start")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+}
+
+const LONG: Duration = Duration::from_secs(15);
+
+#[test]
+fn status_telemetry_events_commands_and_last_will() {
+    if !support::enabled() {
+        return;
+    }
+    let broker = Broker::start();
+    let mut watch = Watcher::start(&broker, "borne/#");
+    let rt = runtime();
+    let handle = start(&rt, config(&broker, "kiosk1", "kiosk1", 1), Spool::in_memory(SpoolLimits::default()));
+
+    let status = watch.wait_for("status online", LONG, |s| s.topic == "borne/site1/kiosk1/status");
+    assert_eq!(status.json["online"], true);
+    assert_eq!(status.json["version"], "9.9.9-test");
+    assert!(status.json["started_at"].is_string());
+    let retained = broker.retained("borne/site1/kiosk1/status").expect("retained status");
+    assert!(retained.contains("\"online\":true"), "{retained}");
+
+    // Two telemetry messages, one second apart, with increasing seq.
+    let first = watch.wait_for("telemetry", LONG, |s| s.topic.ends_with("/telemetry"));
+    let t = &first.json;
+    for key in [
+        "seq",
+        "at",
+        "uptime_secs",
+        "version",
+        "content_version",
+        "printer",
+        "reader",
+        "paper",
+        "memory_rss_bytes",
+        "spool_depth",
+        "spool_dropped",
+        "usage",
+    ] {
+        assert!(t.get(key).is_some(), "telemetry lacks {key}: {t}");
+    }
+    assert_eq!(t["content_version"], "abc123");
+    assert_eq!(t["usage"]["cards_read"], 2);
+    assert!(t["memory_rss_bytes"].as_u64().is_some_and(|m| m > 0));
+    let seq1 = t["seq"].as_u64().expect("seq");
+    let second = watch.wait_for("second telemetry", LONG, |s| {
+        s.topic.ends_with("/telemetry") && s.json["seq"].as_u64().is_some_and(|q| q > seq1)
+    });
+    let at1 = chrono::DateTime::parse_from_rfc3339(t["at"].as_str().expect("at")).expect("rfc3339");
+    let at2 = chrono::DateTime::parse_from_rfc3339(second.json["at"].as_str().expect("at")).expect("rfc3339");
+    let gap = (at2 - at1).num_milliseconds();
+    assert!((500..=2500).contains(&gap), "telemetry {gap} ms apart at a 1 s interval");
+
+    // An event.
+    handle.event(EventKind::ContentReloaded { version: "v2".into() });
+    let event = watch.wait_for("event", LONG, |s| s.topic.ends_with("/event"));
+    assert_eq!(event.json["type"], "content_reloaded");
+    assert_eq!(event.json["version"], "v2");
+    assert!(event.json["seq"].as_u64().is_some_and(|s| s > seq1));
+
+    // Commands: handled, refused by the handler, unknown, malformed, without id.
+    broker.publish("borne/site1/kiosk1/cmd/ping", r#"{"id":"p1"}"#);
+    let reply = watch.wait_for("ping reply", LONG, |s| s.topic == "borne/site1/kiosk1/reply/p1");
+    assert_eq!((reply.json["ok"].clone(), reply.json["pong"].clone()), (true.into(), true.into()));
+    assert_eq!(reply.json["command"], "ping");
+    broker.publish("borne/site1/kiosk1/cmd/restart", r#"{"id":"r1"}"#);
+    let reply = watch.wait_for("restart reply", LONG, |s| s.topic == "borne/site1/kiosk1/reply/r1");
+    assert_eq!(reply.json["ok"], false);
+    assert!(reply.json["error"].as_str().is_some_and(|e| e.contains("not available")));
+    broker.publish("borne/site1/kiosk1/cmd/self-destruct", r#"{"id":"x1"}"#);
+    let reply = watch.wait_for("unknown reply", LONG, |s| s.topic == "borne/site1/kiosk1/reply/x1");
+    assert_eq!(reply.json["ok"], false);
+    assert!(reply.json["error"].as_str().is_some_and(|e| e.starts_with("unknown command")), "{}", reply.json);
+    broker.publish("borne/site1/kiosk1/cmd/ping", "{not json");
+    let reply = watch.wait_for("malformed reply", LONG, |s| s.topic == "borne/site1/kiosk1/reply/unknown");
+    assert_eq!(reply.json["ok"], false);
+    assert!(reply.json["id"].is_null());
+    assert!(reply.json["error"].as_str().is_some_and(|e| e.starts_with("malformed command")));
+    // Still alive after all that.
+    broker.publish("borne/site1/kiosk1/cmd/ping", r#"{"id":"p2"}"#);
+    watch.wait_for("second ping reply", LONG, |s| s.topic == "borne/site1/kiosk1/reply/p2");
+
+    // Dropping the handle kills the connection without a goodbye: the Last Will says offline.
+    drop(handle);
+    let offline = watch
+        .wait_for("last will", LONG, |s| s.topic == "borne/site1/kiosk1/status" && s.json["online"] == false);
+    assert_eq!(offline.json["kiosk_id"], "kiosk1");
+    let retained = broker.retained("borne/site1/kiosk1/status").expect("retained status");
+    assert!(retained.contains("\"online\":false"), "{retained}");
+}
+
+#[test]
+fn clean_shutdown_says_offline_and_commands_wait_for_a_returning_kiosk() {
+    if !support::enabled() {
+        return;
+    }
+    let broker = Broker::start();
+    let mut watch = Watcher::start(&broker, "borne/#");
+    let rt = runtime();
+    let handle =
+        start(&rt, config(&broker, "kiosk1", "kiosk1", 60), Spool::in_memory(SpoolLimits::default()));
+    watch.wait_for("online", LONG, |s| s.topic.ends_with("/status") && s.json["online"] == true);
+    rt.block_on(handle.shutdown());
+    watch.wait_for("offline", LONG, |s| s.topic.ends_with("/status") && s.json["online"] == false);
+    // A command sent while the kiosk is away is delivered when it comes back (persistent session).
+    broker.publish("borne/site1/kiosk1/cmd/ping", r#"{"id":"while-away"}"#);
+    let handle =
+        start(&rt, config(&broker, "kiosk1", "kiosk1", 60), Spool::in_memory(SpoolLimits::default()));
+    let reply = watch.wait_for("queued command reply", LONG, |s| s.topic.ends_with("/reply/while-away"));
+    assert_eq!(reply.json["ok"], true);
+    rt.block_on(handle.shutdown());
+}
+
+#[test]
+fn the_acl_refuses_another_kiosks_topics_and_the_client_notices() {
+    if !support::enabled() {
+        return;
+    }
+    let broker = Broker::start();
+    let mut watch = Watcher::start(&broker, "borne/#");
+    let rt = runtime();
+    // Logged in as kiosk1 but publishing as kiosk2.
+    let handle = start(&rt, config(&broker, "kiosk1", "kiosk2", 1), Spool::in_memory(SpoolLimits::default()));
+    let stats = Arc::clone(handle.stats());
+    let deadline = std::time::Instant::now() + LONG;
+    while stats.refused.load(Ordering::Relaxed) < 2 {
+        assert!(std::time::Instant::now() < deadline, "no refused publish noticed");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    watch.drain(Duration::from_millis(500));
+    assert!(
+        watch.seen.iter().all(|s| !s.topic.starts_with("borne/site1/kiosk2/")),
+        "a denied publish got through: {:?}",
+        watch.seen
+    );
+    // Refused messages are not kept for ever: the spool does not grow.
+    assert!(stats.spool_depth.load(Ordering::Relaxed) <= 2);
+    drop(handle);
+}
+
+#[test]
+fn a_broker_restart_and_a_30_second_outage_lose_and_duplicate_nothing() {
+    if !support::enabled() {
+        return;
+    }
+    let mut broker = Broker::start();
+    let mut watch = Watcher::start(&broker, "borne/+/+/telemetry");
+    let rt = runtime();
+    let spool_dir = tempfile::tempdir().expect("tempdir");
+    let spool = Spool::open(
+        spool_dir.path(),
+        SpoolLimits::default(),
+        borne_telemetry::spool::SyncPolicy::EveryRecord,
+    )
+    .expect("spool");
+    let handle = start(&rt, config(&broker, "kiosk1", "kiosk1", 1), spool);
+    let stats = Arc::clone(handle.stats());
+    watch.wait_for("first telemetry", LONG, |s| s.topic.ends_with("/telemetry"));
+    std::thread::sleep(Duration::from_secs(4));
+
+    // A restart: the broker is killed and started again at once.
+    broker.stop(true);
+    broker.restart();
+    std::thread::sleep(Duration::from_secs(5));
+
+    // A 30-second outage.
+    broker.stop(false);
+    std::thread::sleep(Duration::from_secs(30));
+    assert!(stats.spool_depth.load(Ordering::Relaxed) >= 25, "telemetry was not spooled during the outage");
+    broker.restart();
+    std::thread::sleep(Duration::from_secs(5));
+    rt.block_on(handle.shutdown());
+    watch.drain(Duration::from_secs(2));
+
+    let seqs = watch.seqs("/telemetry");
+    let unique = support::dedup_contiguous(&seqs);
+    let missing = support::gaps(&unique);
+    assert!(missing.is_empty(), "missing telemetry seqs: {missing:?} (received {seqs:?})");
+    assert!(unique.len() >= 40, "only {} telemetry messages over ~45 s", unique.len());
+    eprintln!(
+        "outage test: {} unique telemetry messages, {} duplicates before de-dup, published {} acked {}",
+        unique.len(),
+        seqs.len() - unique.len(),
+        stats.published.load(Ordering::Relaxed),
+        stats.acknowledged.load(Ordering::Relaxed)
+    );
+    // Nothing left behind: the spool is empty after the final acknowledgements.
+    assert_eq!(stats.spool_depth.load(Ordering::Relaxed), 0);
+    let reopened =
+        Spool::open(spool_dir.path(), SpoolLimits::default(), borne_telemetry::spool::SyncPolicy::Never)
+            .expect("reopen");
+    assert!(reopened.is_empty(), "{} records left in the spool", reopened.len());
+}
