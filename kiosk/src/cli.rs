@@ -152,4 +152,17 @@ pub struct RunArgs {
     /// Use the terminal session even when standard input is not a terminal.
     #[arg(long)]
     pub terminal: bool,
+
+    /// MQTT broker for telemetry and commands: mqtt://HOST:PORT or mqtts://HOST:PORT
+    /// (overrides `broker.url`).
+    #[arg(long, value_name = "URL")]
+    pub broker: Option<String>,
+
+    /// Seconds between two telemetry reports, 1 or more (overrides `telemetry.interval_secs`).
+    #[arg(long, value_name = "SECONDS")]
+    pub telemetry_interval: Option<u64>,
+
+    /// Directory of the telemetry spool (overrides `telemetry.spool_dir`).
+    #[arg(long, value_name = "DIR")]
+    pub spool_dir: Option<PathBuf>,
 }

@@ -5,7 +5,7 @@
 //! Map: [`cli`] (arguments), [`config`] (file, environment, flags), [`clock`] (local time, `--now`),
 //! [`commands`] (one module per subcommand), [`chat`] (the chatbot and its feedback log),
 //! [`content_watch`] (reload on change), [`reading`] (the card reader, real or simulated),
-//! [`terminal`] (the kiosk in a terminal).
+//! [`telemetry`] (MQTT reports and commands), [`terminal`] (the kiosk in a terminal).
 
 mod chat;
 mod cli;
@@ -14,6 +14,7 @@ mod commands;
 mod config;
 mod content_watch;
 mod reading;
+mod telemetry;
 mod terminal;
 
 use std::process::ExitCode;
@@ -80,6 +81,9 @@ fn run(config_file: Option<&std::path::Path>, args: &RunArgs) -> anyhow::Result<
         kiosk_id: args.kiosk_id.clone(),
         site: args.site.clone(),
         threshold: None,
+        broker_url: args.broker.clone(),
+        telemetry_interval: args.telemetry_interval,
+        spool_dir: args.spool_dir.clone(),
     };
     let config = Config::load(config_file, &overrides)?;
     let mode = commands::run::choose_mode(args, &config);

@@ -27,6 +27,7 @@ use chrono_tz::Tz;
 
 use crate::clock::Clock;
 use crate::reading::{self, Tapper};
+use crate::telemetry::UsageCounters;
 
 /// ANSI: clear the screen and move the cursor home.
 const CLEAR: &str = "\x1b[2J\x1b[H";
@@ -80,6 +81,8 @@ pub struct TerminalSession {
     tapper: Option<(ReaderKind, Tapper)>,
     /// Inputs that arrived while waiting for a tap's result, handled next.
     pending: RefCell<VecDeque<Input>>,
+    /// Where ended sessions are counted for telemetry.
+    usage: Option<Arc<UsageCounters>>,
 }
 
 impl TerminalSession {
@@ -105,7 +108,14 @@ impl TerminalSession {
             cards: None,
             tapper: None,
             pending: RefCell::new(VecDeque::new()),
+            usage: None,
         }
+    }
+
+    /// Counts each ended session (and its length) for telemetry.
+    pub fn with_usage(mut self, usage: Arc<UsageCounters>) -> Self {
+        self.usage = Some(usage);
+        self
     }
 
     /// Reacts to the card reader's events (and taps its simulator, if it has one).
@@ -134,7 +144,12 @@ impl TerminalSession {
                     Input::Idle | Input::End => return Ok(()),
                 }
             }
-            match self.menu(&lines, out)? {
+            let started = Instant::now();
+            let next = self.menu(&lines, out)?;
+            if let Some(usage) = &self.usage {
+                usage.session_ended(started.elapsed());
+            }
+            match next {
                 Next::Quit => {
                     writeln!(out, "{}", Text::Goodbye.get(self.lang))?;
                     return Ok(());

@@ -187,6 +187,21 @@ enum Net {
     Down(String),
 }
 
+/// Sends events to the running client from anywhere (cheap to clone).
+#[derive(Clone)]
+pub struct EventSink {
+    tx: mpsc::UnboundedSender<Input>,
+}
+
+impl EventSink {
+    /// Reports an event (non-blocking; callable from any thread; ignored once the client stopped).
+    pub fn event(&self, kind: EventKind) {
+        if self.tx.send(Input::Event(kind)).is_err() {
+            tracing::debug!("telemetry stopped: event not reported");
+        }
+    }
+}
+
 /// The running client. Dropping it stops the tasks without the clean `offline` status (the
 /// Last Will then says it); call [`TelemetryHandle::shutdown`] for a clean stop.
 pub struct TelemetryHandle {
@@ -202,6 +217,11 @@ impl TelemetryHandle {
         if self.tx.send(Input::Event(kind)).is_err() {
             tracing::debug!("telemetry stopped: event not reported");
         }
+    }
+
+    /// A sender of events for other threads.
+    pub fn sink(&self) -> EventSink {
+        EventSink { tx: self.tx.clone() }
     }
 
     /// The client's counters.
