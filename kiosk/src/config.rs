@@ -173,6 +173,13 @@ pub struct BrokerConfig {
     pub password_file: Option<PathBuf>,
     /// MQTT keep-alive in seconds: a kiosk that vanishes shows offline after about 1.5 times this.
     pub keep_alive_secs: u64,
+    /// `mqtts://`: the CA that signed the broker's certificate (PEM); absent means the system's
+    /// trusted CAs.
+    pub ca_file: Option<PathBuf>,
+    /// `mqtts://`: the kiosk's client certificate (PEM), for brokers that require one.
+    pub cert_file: Option<PathBuf>,
+    /// `mqtts://`: the client certificate's private key (PEM, mode 0600).
+    pub key_file: Option<PathBuf>,
 }
 
 impl Default for BrokerConfig {
@@ -184,6 +191,9 @@ impl Default for BrokerConfig {
             password: None,
             password_file: None,
             keep_alive_secs: 30,
+            ca_file: None,
+            cert_file: None,
+            key_file: None,
         }
     }
 }
@@ -200,10 +210,22 @@ impl BrokerConfig {
         };
         Ok(Some((user.clone(), password)))
     }
+
+    /// The TLS files, checking that the private key is readable by its owner only.
+    pub fn tls_files(&self) -> Result<borne_telemetry::client::TlsFiles, ConfigError> {
+        if let Some(key) = &self.key_file {
+            check_private(key)?;
+        }
+        Ok(borne_telemetry::client::TlsFiles {
+            ca: self.ca_file.clone(),
+            client_cert: self.cert_file.clone(),
+            client_key: self.key_file.clone(),
+        })
+    }
 }
 
-/// Reads a one-line secret from a file that only its owner may read.
-fn read_secret(path: &Path) -> Result<String, ConfigError> {
+/// Refuses a secret file that others than its owner may read.
+fn check_private(path: &Path) -> Result<(), ConfigError> {
     let fail = |reason: String| ConfigError::File { path: path.to_path_buf(), reason };
     let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
     #[cfg(unix)]
@@ -216,7 +238,14 @@ fn read_secret(path: &Path) -> Result<String, ConfigError> {
     }
     #[cfg(not(unix))]
     let _ = meta;
-    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    Ok(())
+}
+
+/// Reads a one-line secret from a file that only its owner may read.
+fn read_secret(path: &Path) -> Result<String, ConfigError> {
+    check_private(path)?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::File { path: path.to_path_buf(), reason: e.to_string() })?;
     Ok(text.lines().next().unwrap_or_default().to_string())
 }
 

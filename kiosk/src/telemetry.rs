@@ -236,6 +236,7 @@ pub fn start(
     client_config.version = env!("CARGO_PKG_VERSION").to_string();
     client_config.disk_path = dir.clone();
     client_config.credentials = config.broker.credentials()?;
+    client_config.tls = config.broker.tls_files()?;
     let version = client_config.version.clone();
     let usage = Arc::new(UsageCounters::default());
     let reader_state = Arc::new(Mutex::new("none".to_string()));

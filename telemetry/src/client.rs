@@ -26,10 +26,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use rumqttc::Outgoing;
 use rumqttc::v5::mqttbytes::QoS;
 use rumqttc::v5::mqttbytes::v5::{LastWill, Packet, PubAckReason};
 use rumqttc::v5::{AsyncClient, Event as MqttEvent, EventLoop, MqttOptions, Request};
+use rumqttc::{Outgoing, TlsConfiguration, Transport};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::messages::{
@@ -58,9 +58,14 @@ pub enum ClientError {
     /// The broker URL is not `mqtt://HOST:PORT` or `mqtts://HOST:PORT`.
     #[error("broker url '{0}': use mqtt://HOST:PORT or mqtts://HOST:PORT")]
     BadUrl(String),
-    /// `mqtts://` was asked for but this build has no TLS yet.
-    #[error("broker url '{0}': TLS (mqtts://) is not supported by this build yet")]
-    TlsUnsupported(String),
+    /// A TLS file (CA, client certificate or key) cannot be read.
+    #[error("TLS file {path}: {reason}")]
+    TlsFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// The site or kiosk id cannot be a topic level.
     #[error(transparent)]
     Topic(#[from] InvalidTopicLevel),
@@ -119,6 +124,41 @@ pub struct ClientConfig {
     pub version: String,
     /// A path on the disk whose free space is reported (the spool directory).
     pub disk_path: Option<PathBuf>,
+    /// TLS files for `mqtts://`; without them the system's trusted CAs are used.
+    pub tls: TlsFiles,
+}
+
+/// Files for TLS (PEM).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// The CA that signed the broker's certificate (the broker's certificate must name its host
+    /// in subjectAltName: rustls ignores the CN).
+    pub ca: Option<PathBuf>,
+    /// The kiosk's client certificate, for brokers that require one.
+    pub client_cert: Option<PathBuf>,
+    /// Its private key (PKCS#8, PKCS#1 or SEC1).
+    pub client_key: Option<PathBuf>,
+}
+
+impl TlsFiles {
+    fn transport(&self) -> Result<Transport, ClientError> {
+        let read = |path: &PathBuf| {
+            std::fs::read(path)
+                .map_err(|e| ClientError::TlsFile { path: path.clone(), reason: e.to_string() })
+        };
+        let Some(ca) = &self.ca else { return Ok(Transport::tls_with_default_config()) };
+        let client_auth = match (&self.client_cert, &self.client_key) {
+            (Some(cert), Some(key)) => Some((read(cert)?, read(key)?)),
+            (None, None) => None,
+            (Some(path), None) | (None, Some(path)) => {
+                return Err(ClientError::TlsFile {
+                    path: path.clone(),
+                    reason: "a client certificate needs its key, and the other way round".into(),
+                });
+            }
+        };
+        Ok(Transport::tls_with_config(TlsConfiguration::Simple { ca: read(ca)?, alpn: None, client_auth }))
+    }
 }
 
 impl ClientConfig {
@@ -135,6 +175,7 @@ impl ClientConfig {
             credentials: None,
             version: String::new(),
             disk_path: None,
+            tls: TlsFiles::default(),
         }
     }
 
@@ -258,12 +299,6 @@ pub fn start(
     probe: Arc<dyn KioskProbe>,
     handler: Arc<dyn CommandHandler>,
 ) -> Result<TelemetryHandle, ClientError> {
-    if config.broker.tls {
-        return Err(ClientError::TlsUnsupported(format!(
-            "mqtts://{}:{}",
-            config.broker.host, config.broker.port
-        )));
-    }
     let secs = config.interval.as_secs();
     if !(1..=86_400).contains(&secs) {
         return Err(ClientError::Interval(secs));
@@ -280,6 +315,9 @@ pub fn start(
         .set_last_will(LastWill::new(topics.status(), offline, QoS::AtLeastOnce, true, None));
     if let Some((user, password)) = &config.credentials {
         options.set_credentials(user.clone(), password.clone());
+    }
+    if config.broker.tls {
+        options.set_transport(config.tls.transport()?);
     }
     let (client, eventloop) = AsyncClient::new(options, 128);
     let (tx, rx) = mpsc::unbounded_channel();
@@ -301,6 +339,7 @@ pub fn start(
         in_flight: HashMap::new(),
         cursor: None,
         connected: false,
+        failures: 0,
         stats: Arc::clone(&stats),
         tx: tx.clone(),
     };
@@ -383,6 +422,8 @@ struct Worker {
     /// The last spooled message handed over on this connection.
     cursor: Option<u64>,
     connected: bool,
+    /// Failed connection attempts in a row.
+    failures: u64,
     stats: Arc<ClientStats>,
     tx: mpsc::UnboundedSender<Input>,
 }
@@ -460,9 +501,16 @@ impl Worker {
             Net::Command(topic, payload) => self.on_command(&topic, &payload),
             Net::Down(error) => {
                 if self.connected {
+                    self.failures = 0;
                     tracing::warn!(%error, spooled = self.spool.len(), "broker connection lost; spooling");
                 } else {
-                    tracing::debug!(%error, "broker unreachable");
+                    // Said once, then about every minute (retries are every 0.25 to 5 s).
+                    self.failures += 1;
+                    if self.failures == 1 || self.failures.is_multiple_of(20) {
+                        tracing::warn!(%error, attempts = self.failures, spooled = self.spool.len(), "broker unreachable");
+                    } else {
+                        tracing::debug!(%error, "broker unreachable");
+                    }
                 }
                 self.connected = false;
                 self.sent.clear();

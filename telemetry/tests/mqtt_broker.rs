@@ -257,3 +257,38 @@ fn a_broker_restart_and_a_30_second_outage_lose_and_duplicate_nothing() {
             .expect("reopen");
     assert!(reopened.is_empty(), "{} records left in the spool", reopened.len());
 }
+
+#[test]
+fn tls_with_a_test_ca_connects_and_another_ca_is_refused() {
+    if !support::enabled() {
+        return;
+    }
+    let broker = Broker::start_with_tls();
+    let tls_port = broker.tls_port.expect("tls port");
+    let mut watch = Watcher::start(&broker, "borne/#");
+    let rt = runtime();
+    let tls_config = |ca: &str| {
+        let mut config = config(&broker, "kiosk1", "kiosk1", 1);
+        config.broker = BrokerUrl::parse(&format!("mqtts://127.0.0.1:{tls_port}")).expect("url");
+        config.tls.ca = Some(broker.path(ca));
+        config
+    };
+
+    // Signed by another CA: no connection, nothing published.
+    let wrong = start(&rt, tls_config("other-ca.pem"), Spool::in_memory(SpoolLimits::default()));
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(wrong.stats().connections.load(Ordering::Relaxed), 0, "connected despite an unknown CA");
+    drop(wrong);
+    watch.drain(Duration::from_millis(200));
+    assert!(watch.seen.iter().all(|s| !s.topic.ends_with("/telemetry")), "{:?}", watch.seen);
+
+    // The right CA: status and telemetry go through, over TLS.
+    let handle = start(&rt, tls_config("ca.pem"), Spool::in_memory(SpoolLimits::default()));
+    let status = watch.wait_for("online over TLS", LONG, |s| {
+        s.topic == "borne/site1/kiosk1/status" && s.json["online"] == true
+    });
+    assert_eq!(status.json["kiosk_id"], "kiosk1");
+    watch.wait_for("telemetry over TLS", LONG, |s| s.topic.ends_with("/telemetry"));
+    assert!(handle.stats().connections.load(Ordering::Relaxed) >= 1);
+    rt.block_on(handle.shutdown());
+}

@@ -48,6 +48,8 @@ pub fn enabled() -> bool {
 pub struct Broker {
     /// Its TCP port on 127.0.0.1.
     pub port: u16,
+    /// Its TLS port on 127.0.0.1, when started with [`Broker::start_with_tls`].
+    pub tls_port: Option<u16>,
     dir: tempfile::TempDir,
     child: Option<Child>,
 }
@@ -64,9 +66,23 @@ fn is_root() -> bool {
 impl Broker {
     /// Starts a broker with persistence, the password file and the ACL.
     pub fn start() -> Broker {
+        Self::start_inner(false)
+    }
+
+    /// The same, with a second listener speaking TLS with a certificate from a test CA
+    /// ([`Broker::path`]`("ca.pem")`; another CA, `other-ca.pem`, did not sign it).
+    pub fn start_with_tls() -> Broker {
+        Self::start_inner(true)
+    }
+
+    fn start_inner(tls: bool) -> Broker {
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
         let d = dir.path();
+        let tls_port = tls.then(|| {
+            make_certificates(d);
+            free_port()
+        });
         std::fs::create_dir(d.join("data")).expect("data dir");
         let passwd = d.join("passwd");
         for (i, (user, password)) in USERS.iter().enumerate() {
@@ -88,6 +104,15 @@ impl Broker {
             d.join("acl").display(),
             d.join("data").display()
         );
+        let mut conf = conf;
+        if let Some(tls_port) = tls_port {
+            conf.push_str(&format!(
+                "listener {tls_port} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\n",
+                d.join("ca.pem").display(),
+                d.join("server.pem").display(),
+                d.join("server.key").display()
+            ));
+        }
         std::fs::write(d.join("mosquitto.conf"), conf).expect("conf");
         if is_root() {
             // Mosquitto started as root drops to the `mosquitto` user before reading its files.
@@ -97,7 +122,7 @@ impl Broker {
                 let _ = Command::new("chmod").arg("0600").arg(d.join(f)).status();
             }
         }
-        let mut broker = Broker { port, dir, child: None };
+        let mut broker = Broker { port, tls_port, dir, child: None };
         broker.restart();
         broker
     }
@@ -191,6 +216,73 @@ impl Drop for Broker {
     fn drop(&mut self) {
         self.stop(true);
     }
+}
+
+/// A test CA (`ca.pem`), a server certificate for 127.0.0.1/localhost signed by it (v3, with
+/// subjectAltName, as rustls requires), and an unrelated CA (`other-ca.pem`), made with openssl.
+fn make_certificates(d: &std::path::Path) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl").current_dir(d).args(args).output().expect("openssl");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    for (key, cert, cn) in
+        [("ca.key", "ca.pem", "Borne Test CA"), ("other-ca.key", "other-ca.pem", "Other CA")]
+    {
+        run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            key,
+            "-out",
+            cert,
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN={cn}"),
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]);
+    }
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(
+        d.join("server.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+         keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("ext");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
 }
 
 /// A message seen by the watcher.
