@@ -54,6 +54,56 @@ pub enum Command {
     Faq(FaqCommand),
     /// List the serial ports and the configured printer and card reader with their state.
     Devices,
+    /// Load tools for the broker and telemetry (simulated fleet, spool replay).
+    #[command(subcommand)]
+    Sim(SimCommand),
+}
+
+/// `borne sim ...`
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// Run N simulated kiosks in this process against a broker and measure latency and CPU.
+    Fleet {
+        /// The broker: mqtt://HOST:PORT.
+        #[arg(long, value_name = "URL")]
+        broker: String,
+        /// How many kiosks.
+        #[arg(long, default_value_t = 100)]
+        kiosks: usize,
+        /// Seconds between two telemetry messages of each kiosk.
+        #[arg(long, default_value_t = 1, value_name = "SECONDS")]
+        interval: u64,
+        /// Seconds of steady state to measure, once every kiosk is started.
+        #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+        duration: u64,
+        /// Site of the simulated kiosks.
+        #[arg(long, default_value = "sim")]
+        site: String,
+        /// User name for every kiosk and the observer (anonymous without it).
+        #[arg(long)]
+        username: Option<String>,
+        /// Password for --username.
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Spool M messages, then connect and measure how fast the spool drains to the broker.
+    Replay {
+        /// The broker: mqtt://HOST:PORT.
+        #[arg(long, value_name = "URL")]
+        broker: String,
+        /// How many messages.
+        #[arg(long, default_value_t = 10_000)]
+        messages: usize,
+        /// Spool on disk here (fdatasync per message, as a kiosk) instead of in memory.
+        #[arg(long, value_name = "DIR")]
+        spool_dir: Option<PathBuf>,
+        /// User name (anonymous without it).
+        #[arg(long)]
+        username: Option<String>,
+        /// Password for --username.
+        #[arg(long)]
+        password: Option<String>,
+    },
 }
 
 /// `borne ask ...`

@@ -69,6 +69,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::config_show::run(&config)?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Sim(command)) => {
+            init_logging("warn");
+            commands::sim::run(&command)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Run(args)) => run(cli.config.as_deref(), &args),
         None => run(cli.config.as_deref(), &cli.run),
     }

@@ -7,3 +7,4 @@ pub mod content_import;
 pub mod devices;
 pub mod faq_gaps;
 pub mod run;
+pub mod sim;
