@@ -28,6 +28,8 @@ use chrono_tz::Tz;
 use crate::clock::Clock;
 use crate::reading::{self, Tapper};
 use crate::telemetry::UsageCounters;
+use borne_telemetry::client::EventSink;
+use borne_telemetry::messages::EventKind;
 
 /// ANSI: clear the screen and move the cursor home.
 const CLEAR: &str = "\x1b[2J\x1b[H";
@@ -83,6 +85,8 @@ pub struct TerminalSession {
     pending: RefCell<VecDeque<Input>>,
     /// Where ended sessions are counted for telemetry.
     usage: Option<Arc<UsageCounters>>,
+    /// Where votes are reported as telemetry events (the FAQ id only, never the question).
+    events: Option<EventSink>,
 }
 
 impl TerminalSession {
@@ -109,12 +113,14 @@ impl TerminalSession {
             tapper: None,
             pending: RefCell::new(VecDeque::new()),
             usage: None,
+            events: None,
         }
     }
 
-    /// Counts each ended session (and its length) for telemetry.
-    pub fn with_usage(mut self, usage: Arc<UsageCounters>) -> Self {
+    /// Counts each ended session (and its length) for telemetry, and reports votes as events.
+    pub fn with_telemetry(mut self, usage: Arc<UsageCounters>, events: EventSink) -> Self {
         self.usage = Some(usage);
+        self.events = Some(events);
         self
     }
 
@@ -372,6 +378,9 @@ impl TerminalSession {
                         choice == 0,
                         chrono::Utc::now(),
                     );
+                    if let Some(events) = &self.events {
+                        events.event(EventKind::Vote { helpful: choice == 0, faq_id: reply.id.clone() });
+                    }
                     writeln!(out, "{}", Text::ThanksForFeedback.get(lang))?;
                 }
                 Choice::Back => {}

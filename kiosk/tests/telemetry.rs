@@ -156,3 +156,50 @@ fn nothing_spooled_is_lost_when_the_kiosk_is_killed_while_the_broker_is_away() {
     }
     kill9(&mut child);
 }
+
+#[test]
+fn a_terminal_session_is_counted_and_its_vote_reported_without_the_question() {
+    if !support::enabled() {
+        return;
+    }
+    use std::io::Write;
+    let broker = Broker::start();
+    let mut watch = Watcher::start(&broker, "borne/#");
+    let dir = tempfile::tempdir().expect("tempdir");
+    // One session: an out-of-scope question with a phone number, then a good question whose
+    // answer is voted unhelpful; then the input ends and the kiosk stops cleanly.
+    let input =
+        "\n1\nou faire immatriculer ma moto neuve 0612345678\njai perdu ma carte d'identite\n2\n\n0\n";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_borne"))
+        .args(["run", "--terminal", "--broker", &broker.url(), "--site", "site1", "--kiosk-id", "kiosk1"])
+        .args(["--telemetry-interval", "60", "--spool-dir"])
+        .arg(dir.path().join("spool"))
+        .env_remove("BORNE_CONFIG")
+        .env("BORNE_BROKER__USERNAME", "kiosk1")
+        .env("BORNE_BROKER__PASSWORD_FILE", password_file(dir.path()))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start borne");
+    watch.wait_for("online", LONG, |s| s.topic.ends_with("/status") && s.json["online"] == true);
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+    let vote = watch.wait_for("vote", LONG, |s| s.json["type"] == "vote");
+    assert_eq!(vote.json["helpful"], false);
+    assert_eq!(vote.json["faq_id"], "cni-perte");
+    // The last report, sent at the clean stop, has the usage of the session.
+    let report = watch.wait_for("usage", LONG, |s| {
+        s.topic.ends_with("/telemetry") && s.json["usage"]["questions"].as_u64().is_some_and(|q| q >= 2)
+    });
+    let usage = &report.json["usage"];
+    assert_eq!(usage["sessions"], 1, "{usage}");
+    assert_eq!(usage["helpful_no"], 1, "{usage}");
+    assert!(usage["refused"].as_u64().is_some_and(|r| r >= 1), "{usage}");
+    assert!(usage["mean_session_secs"].as_f64().is_some_and(|s| s >= 0.0), "{usage}");
+    watch.wait_for("offline", LONG, |s| s.topic.ends_with("/status") && s.json["online"] == false);
+    let _ = child.wait();
+    for seen in &watch.seen {
+        let text = seen.json.to_string();
+        assert!(!text.contains("0612345678") && !text.contains("immatriculer"), "visitor text sent: {text}");
+    }
+}

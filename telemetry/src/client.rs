@@ -270,8 +270,8 @@ impl TelemetryHandle {
         &self.stats
     }
 
-    /// Publishes `online: false`, waits (up to 3 s) for the spool to drain, disconnects, saves
-    /// the spool's state.
+    /// Spools a last telemetry report, waits (up to 3 s) for the spool to drain, publishes
+    /// `online: false`, disconnects, saves the spool's state.
     pub async fn shutdown(mut self) {
         let (done_tx, done_rx) = oneshot::channel();
         if self.tx.send(Input::Stop(done_tx)).is_ok() {
@@ -642,6 +642,10 @@ impl Worker {
     }
 
     async fn stop(&mut self, net: &mut mpsc::UnboundedReceiver<Net>) {
+        // A last report, so the usage since the previous one is not lost; it is spooled, so it
+        // goes out now or at the next start.
+        self.append_telemetry();
+        self.pump();
         // Let what is spooled go out, then say goodbye.
         let deadline = Instant::now() + Duration::from_secs(3);
         while self.connected && !self.spool.is_empty() && Instant::now() < deadline {

@@ -172,7 +172,7 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
                 config.kiosk.idle_timeout_secs,
             );
             if let Some(running) = &telemetry {
-                session = session.with_usage(Arc::clone(&running.usage));
+                session = session.with_telemetry(Arc::clone(&running.usage), running.handle.sink());
             }
             if let Some(reader) = reader.as_ref()
                 && let Some(events) = reader_events.take()
