@@ -203,3 +203,41 @@ fn a_terminal_session_is_counted_and_its_vote_reported_without_the_question() {
         assert!(!text.contains("0612345678") && !text.contains("immatriculer"), "visitor text sent: {text}");
     }
 }
+
+#[test]
+fn the_fleet_simulator_measures_a_small_fleet_without_loss() {
+    if !support::enabled() {
+        return;
+    }
+    let broker = Broker::start();
+    let out = Command::new(env!("CARGO_BIN_EXE_borne"))
+        .args([
+            "sim",
+            "fleet",
+            "--broker",
+            &broker.url(),
+            "--kiosks",
+            "20",
+            "--interval",
+            "1",
+            "--duration",
+            "3",
+        ])
+        .args(["--username", "admin", "--password", "adminpw"])
+        .env_remove("BORNE_CONFIG")
+        .output()
+        .expect("run borne sim");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("from 20 kiosks"), "{stdout}");
+    assert!(stdout.contains("gaps 0, duplicates 0"), "{stdout}");
+    assert!(stdout.contains("latency ms: p50"), "{stdout}");
+    let received: u64 = stdout
+        .split("telemetry messages received")
+        .next()
+        .and_then(|s| s.split_whitespace().last())
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    // 20 kiosks at 1/s for 3 s: about 60.
+    assert!((40..=80).contains(&received), "{stdout}");
+}
