@@ -292,3 +292,38 @@ fn tls_with_a_test_ca_connects_and_another_ca_is_refused() {
     assert!(handle.stats().connections.load(Ordering::Relaxed) >= 1);
     rt.block_on(handle.shutdown());
 }
+
+#[test]
+fn a_client_certificate_logs_in_where_the_broker_requires_one() {
+    if !support::enabled() {
+        return;
+    }
+    let broker = Broker::start_with_tls();
+    let mtls_port = broker.mtls_port.expect("mtls port");
+    let mut watch = Watcher::start(&broker, "borne/#");
+    let rt = runtime();
+    let mtls_config = |with_cert: bool| {
+        let mut config = config(&broker, "kiosk1", "kiosk1", 1);
+        config.broker = BrokerUrl::parse(&format!("mqtts://localhost:{mtls_port}")).expect("url");
+        config.credentials = None;
+        config.tls.ca = Some(broker.path("ca.pem"));
+        if with_cert {
+            config.tls.client_cert = Some(broker.path("kiosk1.pem"));
+            config.tls.client_key = Some(broker.path("kiosk1.key"));
+        }
+        config
+    };
+    // No certificate: refused by the broker.
+    let without = start(&rt, mtls_config(false), Spool::in_memory(SpoolLimits::default()));
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(without.stats().connections.load(Ordering::Relaxed), 0, "connected without a certificate");
+    drop(without);
+    // With kiosk1's certificate: its CN is its user name, so the ACL lets it publish its status.
+    let handle = start(&rt, mtls_config(true), Spool::in_memory(SpoolLimits::default()));
+    watch.wait_for("online with a client certificate", LONG, |s| {
+        s.topic == "borne/site1/kiosk1/status" && s.json["online"] == true
+    });
+    watch.wait_for("telemetry with a client certificate", LONG, |s| s.topic.ends_with("/telemetry"));
+    assert_eq!(handle.stats().refused.load(Ordering::Relaxed), 0);
+    rt.block_on(handle.shutdown());
+}

@@ -50,6 +50,8 @@ pub struct Broker {
     pub port: u16,
     /// Its TLS port on 127.0.0.1, when started with [`Broker::start_with_tls`].
     pub tls_port: Option<u16>,
+    /// Its TLS port that requires a client certificate (whose CN is the user name).
+    pub mtls_port: Option<u16>,
     dir: tempfile::TempDir,
     child: Option<Child>,
 }
@@ -83,6 +85,7 @@ impl Broker {
             make_certificates(d);
             free_port()
         });
+        let mtls_port = tls.then(free_port);
         std::fs::create_dir(d.join("data")).expect("data dir");
         let passwd = d.join("passwd");
         for (i, (user, password)) in USERS.iter().enumerate() {
@@ -105,12 +108,16 @@ impl Broker {
             d.join("data").display()
         );
         let mut conf = conf;
-        if let Some(tls_port) = tls_port {
-            conf.push_str(&format!(
-                "listener {tls_port} 127.0.0.1\ncafile {}\ncertfile {}\nkeyfile {}\n",
+        if let (Some(tls_port), Some(mtls_port)) = (tls_port, mtls_port) {
+            let files = format!(
+                "cafile {}\ncertfile {}\nkeyfile {}\n",
                 d.join("ca.pem").display(),
                 d.join("server.pem").display(),
                 d.join("server.key").display()
+            );
+            conf.push_str(&format!("listener {tls_port} 127.0.0.1\n{files}"));
+            conf.push_str(&format!(
+                "listener {mtls_port} 127.0.0.1\n{files}require_certificate true\nuse_identity_as_username true\n"
             ));
         }
         std::fs::write(d.join("mosquitto.conf"), conf).expect("conf");
@@ -122,7 +129,7 @@ impl Broker {
                 let _ = Command::new("chmod").arg("0600").arg(d.join(f)).status();
             }
         }
-        let mut broker = Broker { port, tls_port, dir, child: None };
+        let mut broker = Broker { port, tls_port, mtls_port, dir, child: None };
         broker.restart();
         broker
     }
@@ -283,6 +290,19 @@ fn make_certificates(d: &std::path::Path) {
         "-extfile",
         "server.ext",
     ]);
+    // A client certificate for kiosk1 (CN = MQTT user name with use_identity_as_username).
+    let words = |line: &str| line.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    let req = words("req -newkey rsa:2048 -nodes -keyout kiosk1.key -out kiosk1.csr -subj /CN=kiosk1");
+    run(&req.iter().map(String::as_str).collect::<Vec<_>>());
+    std::fs::write(
+        d.join("client.ext"),
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n",
+    )
+    .expect("ext");
+    let sign = words(
+        "x509 -req -in kiosk1.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out kiosk1.pem -days 2 -extfile client.ext",
+    );
+    run(&sign.iter().map(String::as_str).collect::<Vec<_>>());
 }
 
 /// A message seen by the watcher.
