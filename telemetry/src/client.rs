@@ -224,7 +224,7 @@ enum Net {
     Connected { session_present: bool },
     Sent(u16),
     Acked(u16, PubAckReason),
-    Command(String, Vec<u8>),
+    Command(String, Vec<u8>, bool),
     Down(String),
 }
 
@@ -376,7 +376,7 @@ async fn poll_loop(mut eventloop: EventLoop, gate: Arc<Mutex<bool>>, net: mpsc::
             }
             Ok(MqttEvent::Incoming(Packet::PubAck(ack))) => Net::Acked(ack.pkid, ack.reason),
             Ok(MqttEvent::Incoming(Packet::Publish(p))) => {
-                Net::Command(String::from_utf8_lossy(&p.topic).into_owned(), p.payload.to_vec())
+                Net::Command(String::from_utf8_lossy(&p.topic).into_owned(), p.payload.to_vec(), p.retain)
             }
             Ok(MqttEvent::Outgoing(Outgoing::Publish(pkid))) => Net::Sent(pkid),
             Ok(_) => continue,
@@ -498,7 +498,11 @@ impl Worker {
                     self.stats.spool_depth.store(self.spool.len() as u64, Ordering::Relaxed);
                 }
             }
-            Net::Command(topic, payload) => self.on_command(&topic, &payload),
+            Net::Command(topic, _, true) => {
+                // A retained command would run again at every connection: never obey one.
+                tracing::warn!(%topic, "retained command ignored (publish commands without retain)");
+            }
+            Net::Command(topic, payload, false) => self.on_command(&topic, &payload),
             Net::Down(error) => {
                 if self.connected {
                     self.failures = 0;

@@ -162,10 +162,25 @@ fn clean_shutdown_says_offline_and_commands_wait_for_a_returning_kiosk() {
     }
     let broker = Broker::start();
     let mut watch = Watcher::start(&broker, "borne/#");
+    // A retained command, there before the kiosk subscribes: delivered as retained, not obeyed
+    // (it would run again at every connection).
+    let status = std::process::Command::new("mosquitto_pub")
+        .args(["-h", "127.0.0.1", "-p", &broker.port.to_string(), "-u", "admin", "-P", "adminpw", "-q", "1"])
+        .args(["-r", "-t", "borne/site1/kiosk1/cmd/ping", "-m", r#"{"id":"retained1"}"#])
+        .status()
+        .expect("mosquitto_pub");
+    assert!(status.success());
     let rt = runtime();
     let handle =
         start(&rt, config(&broker, "kiosk1", "kiosk1", 60), Spool::in_memory(SpoolLimits::default()));
     watch.wait_for("online", LONG, |s| s.topic.ends_with("/status") && s.json["online"] == true);
+    broker.publish("borne/site1/kiosk1/cmd/ping", r#"{"id":"live1"}"#);
+    watch.wait_for("live command reply", LONG, |s| s.topic.ends_with("/reply/live1"));
+    watch.drain(Duration::from_millis(500));
+    assert!(
+        watch.seen.iter().all(|s| !s.topic.ends_with("/reply/retained1")),
+        "a retained command was obeyed"
+    );
     rt.block_on(handle.shutdown());
     watch.wait_for("offline", LONG, |s| s.topic.ends_with("/status") && s.json["online"] == false);
     // A command sent while the kiosk is away is delivered when it comes back (persistent session).
