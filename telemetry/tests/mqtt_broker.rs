@@ -342,3 +342,32 @@ fn a_client_certificate_logs_in_where_the_broker_requires_one() {
     assert_eq!(handle.stats().refused.load(Ordering::Relaxed), 0);
     rt.block_on(handle.shutdown());
 }
+
+#[test]
+fn a_full_spool_drops_the_oldest_telemetry_and_reports_how_many() {
+    if !support::enabled() {
+        return;
+    }
+    let mut broker = Broker::start();
+    let mut watch = Watcher::start(&broker, "borne/+/+/telemetry");
+    broker.stop(false);
+    let rt = runtime();
+    // Room for 3 messages only; 1 report per second while the broker is down for about 6 s.
+    let limits = SpoolLimits { max_records: 3, max_bytes: 1 << 20 };
+    let handle = start(&rt, config(&broker, "kiosk1", "kiosk1", 1), Spool::in_memory(limits));
+    std::thread::sleep(Duration::from_millis(6300));
+    assert_eq!(handle.stats().spool_depth.load(Ordering::Relaxed), 3);
+    broker.restart();
+    // The three kept reports arrive, newest last; the report made after the drops says so.
+    let reporting = watch
+        .wait_for("a report of drops", LONG, |s| s.json["spool_dropped"].as_u64().is_some_and(|d| d > 0));
+    assert!(reporting.json["spool_depth"].as_u64().is_some_and(|d| d >= 2), "{}", reporting.json);
+    watch.drain(Duration::from_millis(1500));
+    let seqs = watch.seqs("/telemetry");
+    let unique = support::dedup_contiguous(&seqs);
+    // What was kept, and what came after, arrives without a gap.
+    assert!(support::gaps(&unique).is_empty(), "gap among the kept reports: {unique:?}");
+    let dropped: u64 = watch.seen.iter().filter_map(|s| s.json["spool_dropped"].as_u64()).sum();
+    assert!(dropped >= 3, "only {dropped} drops reported for ~6 reports in a 3-message spool: {seqs:?}");
+    rt.block_on(handle.shutdown());
+}
