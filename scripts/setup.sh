@@ -4,8 +4,10 @@
 set -euo pipefail
 
 # Debian packages: the C toolchain and pkg-config for crates that build C code; libnfc-bin for
-# the independent check of the PN532 simulator with libnfc's nfc-list (hardware/tests/pn532_libnfc.rs).
-BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl libnfc-bin)
+# the independent check of the PN532 simulator with libnfc's nfc-list (hardware/tests/pn532_libnfc.rs);
+# mosquitto and mosquitto-clients for the MQTT tests, which start their own broker on a loopback
+# port (telemetry/tests/, kiosk/tests/telemetry.rs).
+BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl libnfc-bin mosquitto mosquitto-clients)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

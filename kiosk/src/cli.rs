@@ -59,6 +59,9 @@ pub enum Command {
     /// Print a receipt on the receipt printer (or the simulated one).
     #[command(subcommand)]
     Print(PrintCommand),
+    /// Load tools for the broker and telemetry (simulated fleet, spool replay).
+    #[command(subcommand)]
+    Sim(SimCommand),
 }
 
 /// `borne print ...`
@@ -88,6 +91,53 @@ pub struct PrintTarget {
     /// Content directory (overrides `content.dir`); the embedded demo content by default.
     #[arg(long, value_name = "DIR")]
     pub content: Option<PathBuf>,
+}
+
+/// `borne sim ...`
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// Run N simulated kiosks in this process against a broker and measure latency and CPU.
+    Fleet {
+        /// The broker: mqtt://HOST:PORT.
+        #[arg(long, value_name = "URL")]
+        broker: String,
+        /// How many kiosks.
+        #[arg(long, default_value_t = 100)]
+        kiosks: usize,
+        /// Seconds between two telemetry messages of each kiosk.
+        #[arg(long, default_value_t = 1, value_name = "SECONDS")]
+        interval: u64,
+        /// Seconds of steady state to measure, once every kiosk is started.
+        #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+        duration: u64,
+        /// Site of the simulated kiosks.
+        #[arg(long, default_value = "sim")]
+        site: String,
+        /// User name for every kiosk and the observer (anonymous without it).
+        #[arg(long)]
+        username: Option<String>,
+        /// Password for --username.
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Spool M messages, then connect and measure how fast the spool drains to the broker.
+    Replay {
+        /// The broker: mqtt://HOST:PORT.
+        #[arg(long, value_name = "URL")]
+        broker: String,
+        /// How many messages.
+        #[arg(long, default_value_t = 10_000)]
+        messages: usize,
+        /// Spool on disk here (fdatasync per message, as a kiosk) instead of in memory.
+        #[arg(long, value_name = "DIR")]
+        spool_dir: Option<PathBuf>,
+        /// User name (anonymous without it).
+        #[arg(long)]
+        username: Option<String>,
+        /// Password for --username.
+        #[arg(long)]
+        password: Option<String>,
+    },
 }
 
 /// `borne ask ...`
@@ -186,4 +236,17 @@ pub struct RunArgs {
     /// Use the terminal session even when standard input is not a terminal.
     #[arg(long)]
     pub terminal: bool,
+
+    /// MQTT broker for telemetry and commands: mqtt://HOST:PORT or mqtts://HOST:PORT
+    /// (overrides `broker.url`).
+    #[arg(long, value_name = "URL")]
+    pub broker: Option<String>,
+
+    /// Seconds between two telemetry reports, 1 or more (overrides `telemetry.interval_secs`).
+    #[arg(long, value_name = "SECONDS")]
+    pub telemetry_interval: Option<u64>,
+
+    /// Directory of the telemetry spool (overrides `telemetry.spool_dir`).
+    #[arg(long, value_name = "DIR")]
+    pub spool_dir: Option<PathBuf>,
 }

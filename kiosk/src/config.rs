@@ -25,6 +25,8 @@ pub struct Config {
     pub devices: DevicesConfig,
     /// The MQTT broker for telemetry and remote commands.
     pub broker: BrokerConfig,
+    /// What is reported to the broker, and the spool that keeps it while the broker is away.
+    pub telemetry: TelemetryConfig,
     /// The FAQ chatbot.
     pub chatbot: ChatbotSection,
 }
@@ -185,11 +187,114 @@ pub struct BrokerConfig {
     pub url: Option<String>,
     /// Root of the topics (`borne/{site}/{kiosk_id}/...`).
     pub root: String,
+    /// MQTT user name (with Mosquitto's ACL, the kiosk id); absent means anonymous.
+    pub username: Option<String>,
+    /// Password, in the file itself (prefer `password_file`).
+    pub password: Option<String>,
+    /// A file holding the password (one line), readable by its owner only (mode 0600).
+    pub password_file: Option<PathBuf>,
+    /// MQTT keep-alive in seconds: a kiosk that vanishes shows offline after about 1.5 times this.
+    pub keep_alive_secs: u64,
+    /// `mqtts://`: the CA that signed the broker's certificate (PEM); absent means the system's
+    /// trusted CAs.
+    pub ca_file: Option<PathBuf>,
+    /// `mqtts://`: the kiosk's client certificate (PEM), for brokers that require one.
+    pub cert_file: Option<PathBuf>,
+    /// `mqtts://`: the client certificate's private key (PEM, mode 0600).
+    pub key_file: Option<PathBuf>,
 }
 
 impl Default for BrokerConfig {
     fn default() -> Self {
-        Self { url: None, root: borne_telemetry::topics::DEFAULT_ROOT.into() }
+        Self {
+            url: None,
+            root: borne_telemetry::topics::DEFAULT_ROOT.into(),
+            username: None,
+            password: None,
+            password_file: None,
+            keep_alive_secs: 30,
+            ca_file: None,
+            cert_file: None,
+            key_file: None,
+        }
+    }
+}
+
+impl BrokerConfig {
+    /// The user name and password to log in with, reading the password file (which must not be
+    /// readable by others). Never logged.
+    pub fn credentials(&self) -> Result<Option<(String, String)>, ConfigError> {
+        let Some(user) = &self.username else { return Ok(None) };
+        let password = match (&self.password, &self.password_file) {
+            (Some(p), _) => p.clone(),
+            (None, Some(path)) => read_secret(path)?,
+            (None, None) => String::new(),
+        };
+        Ok(Some((user.clone(), password)))
+    }
+
+    /// The TLS files, checking that the private key is readable by its owner only.
+    pub fn tls_files(&self) -> Result<borne_telemetry::client::TlsFiles, ConfigError> {
+        if let Some(key) = &self.key_file {
+            check_private(key)?;
+        }
+        Ok(borne_telemetry::client::TlsFiles {
+            ca: self.ca_file.clone(),
+            client_cert: self.cert_file.clone(),
+            client_key: self.key_file.clone(),
+        })
+    }
+}
+
+/// Refuses a secret file that others than its owner may read.
+fn check_private(path: &Path) -> Result<(), ConfigError> {
+    let fail = |reason: String| ConfigError::File { path: path.to_path_buf(), reason };
+    let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(fail(format!("readable by others (mode {mode:o}): chmod 600 it")));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    Ok(())
+}
+
+/// Reads a one-line secret from a file that only its owner may read.
+fn read_secret(path: &Path) -> Result<String, ConfigError> {
+    check_private(path)?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::File { path: path.to_path_buf(), reason: e.to_string() })?;
+    Ok(text.lines().next().unwrap_or_default().to_string())
+}
+
+/// `[telemetry]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetryConfig {
+    /// Seconds between two telemetry reports (1 to 86400).
+    pub interval_secs: u64,
+    /// Directory of the spool that keeps reports and events while the broker is unreachable;
+    /// absent means `state_dir/spool`, or memory only when there is no state directory.
+    pub spool_dir: Option<PathBuf>,
+    /// Most messages the spool keeps (the oldest telemetry is dropped first when full).
+    pub spool_max_records: usize,
+    /// Most bytes of messages the spool keeps.
+    pub spool_max_bytes: usize,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        let limits = borne_telemetry::spool::SpoolLimits::default();
+        Self {
+            interval_secs: 60,
+            spool_dir: None,
+            spool_max_records: limits.max_records,
+            spool_max_bytes: limits.max_bytes,
+        }
     }
 }
 
@@ -232,6 +337,12 @@ pub struct Overrides {
     pub site: Option<String>,
     /// `--threshold` of `borne ask`
     pub threshold: Option<f32>,
+    /// `--broker`
+    pub broker_url: Option<String>,
+    /// `--telemetry-interval`
+    pub telemetry_interval: Option<u64>,
+    /// `--spool-dir`
+    pub spool_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -263,6 +374,15 @@ impl Config {
         }
         if let Some(threshold) = overrides.threshold {
             config.chatbot.threshold = threshold;
+        }
+        if let Some(url) = &overrides.broker_url {
+            config.broker.url = Some(url.clone());
+        }
+        if let Some(secs) = overrides.telemetry_interval {
+            config.telemetry.interval_secs = secs;
+        }
+        if let Some(dir) = &overrides.spool_dir {
+            config.telemetry.spool_dir = Some(dir.clone());
         }
         let origin = file.map_or_else(|| "configuration".to_string(), |p| p.display().to_string());
         config.validate(&origin)?;
@@ -335,10 +455,27 @@ impl Config {
         if self.chatbot.gap_log_capacity == 0 {
             return Err(invalid("chatbot.gap_log_capacity", "must be at least 1".to_string()));
         }
-        if let Some(url) = &self.broker.url
-            && !(url.starts_with("mqtt://") || url.starts_with("mqtts://"))
-        {
-            return Err(invalid("broker.url", format!("'{url}': use mqtt://HOST:PORT or mqtts://HOST:PORT")));
+        if let Some(url) = &self.broker.url {
+            borne_telemetry::client::BrokerUrl::parse(url)
+                .map_err(|e| invalid("broker.url", e.to_string()))?;
+        }
+        if !(1..=86_400).contains(&self.telemetry.interval_secs) {
+            return Err(invalid(
+                "telemetry.interval_secs",
+                format!("{} is out of range (1 to 86400 seconds; 60 is usual)", self.telemetry.interval_secs),
+            ));
+        }
+        if !(2..=3600).contains(&self.broker.keep_alive_secs) {
+            return Err(invalid(
+                "broker.keep_alive_secs",
+                format!("{} is out of range (2 to 3600 seconds; 30 is usual)", self.broker.keep_alive_secs),
+            ));
+        }
+        if self.telemetry.spool_max_records == 0 || self.telemetry.spool_max_bytes < 64 * 1024 {
+            return Err(invalid(
+                "telemetry.spool_max_records",
+                "the spool must hold at least 1 message and 65536 bytes".to_string(),
+            ));
         }
         Ok(())
     }
@@ -374,4 +511,49 @@ fn describe_figment_error(error: figment::Error) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn a_password_file_readable_by_others_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("pw");
+        std::fs::write(&path, "s3cret\nignored\n").expect("write");
+        let broker = BrokerConfig {
+            username: Some("kiosk1".into()),
+            password_file: Some(path.clone()),
+            ..BrokerConfig::default()
+        };
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let err = broker.credentials().expect_err("0644 refused").to_string();
+        assert!(err.contains("chmod 600") && !err.contains("s3cret"), "{err}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        assert_eq!(broker.credentials().expect("ok"), Some(("kiosk1".into(), "s3cret".into())));
+        assert_eq!(BrokerConfig::default().credentials().expect("ok"), None);
+    }
+
+    #[test]
+    fn telemetry_flags_override_the_file_and_are_checked() {
+        let overrides = Overrides {
+            broker_url: Some("mqtt://127.0.0.1:1884".into()),
+            telemetry_interval: Some(5),
+            spool_dir: Some("/tmp/spool".into()),
+            ..Overrides::default()
+        };
+        let config = Config::load(None, &overrides).expect("load");
+        assert_eq!(config.broker.url.as_deref(), Some("mqtt://127.0.0.1:1884"));
+        assert_eq!(config.telemetry.interval_secs, 5);
+        assert_eq!(config.telemetry.spool_dir.as_deref(), Some(Path::new("/tmp/spool")));
+        let bad = Overrides { telemetry_interval: Some(0), ..Overrides::default() };
+        let err = Config::load(None, &bad).expect_err("0 s refused").to_string();
+        assert!(err.contains("telemetry.interval_secs"), "{err}");
+        let bad = Overrides { broker_url: Some("tcp://h:1".into()), ..Overrides::default() };
+        let err = Config::load(None, &bad).expect_err("bad url").to_string();
+        assert!(err.contains("broker.url"), "{err}");
+    }
 }

@@ -5,12 +5,14 @@
 //! debounced: the reload happens once the directory has been quiet for a moment.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use borne_chatbot::Chatbot;
 use borne_content::ContentStore;
+use borne_telemetry::client::EventSink;
+use borne_telemetry::messages::EventKind;
 use notify::{RecursiveMode, Watcher};
 
 /// How long the directory must stay quiet before a reload.
@@ -22,12 +24,20 @@ pub struct Reloader {
     pub store: Arc<ContentStore>,
     /// The chatbot's index of the FAQ.
     pub chatbot: Arc<Chatbot>,
+    /// Where reloads are reported (set once telemetry runs).
+    pub events: OnceLock<EventSink>,
 }
 
 /// Reloads the content and rebuilds the chatbot's index from it, and logs the outcome: the new
-/// version, or every problem with the kept version.
-pub fn reload_and_log(reloader: &Reloader) {
+/// version, or every problem with the kept version; reports it to telemetry when it runs.
+/// Returns the version in service, or the number of problems and the version kept.
+pub fn reload_and_log(reloader: &Reloader) -> Result<String, (usize, String)> {
     let store = &reloader.store;
+    let report = |kind| {
+        if let Some(sink) = reloader.events.get() {
+            sink.event(kind);
+        }
+    };
     match store.reload() {
         Ok(loaded) => {
             for warning in &loaded.warnings {
@@ -35,7 +45,11 @@ pub fn reload_and_log(reloader: &Reloader) {
             }
             if let Err(e) = reloader.chatbot.reload(&store.current()) {
                 tracing::error!(error = %e, "cannot rebuild the chatbot index; the previous one stays");
+                report(EventKind::Error { message: format!("cannot rebuild the chatbot index: {e}") });
             }
+            let version = store.current().version.to_string();
+            report(EventKind::ContentReloaded { version: version.clone() });
+            Ok(version)
         }
         Err(err) => {
             for problem in &err.problems {
@@ -46,6 +60,12 @@ pub fn reload_and_log(reloader: &Reloader) {
                 errors = err.error_count(),
                 "content reload refused; the last good content stays in service"
             );
+            let kept_version = store.current().version.to_string();
+            report(EventKind::ContentFailed {
+                errors: err.error_count(),
+                kept_version: kept_version.clone(),
+            });
+            Err((err.error_count(), kept_version))
         }
     }
 }
@@ -74,7 +94,7 @@ pub fn watch(dir: PathBuf, reloader: Arc<Reloader>) -> notify::Result<notify::Re
                     }
                 }
                 tracing::info!("content files changed, reloading");
-                reload_and_log(&reloader);
+                let _ = reload_and_log(&reloader);
             }
         })
         .map_err(notify::Error::io)?;

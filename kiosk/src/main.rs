@@ -5,7 +5,8 @@
 //! Map: [`cli`] (arguments), [`config`] (file, environment, flags), [`clock`] (local time, `--now`),
 //! [`commands`] (one module per subcommand), [`chat`] (the chatbot and its feedback log),
 //! [`content_watch`] (reload on change), [`printing`] (the receipt printer, real or simulated),
-//! [`reading`] (the card reader, real or simulated), [`terminal`] (the kiosk in a terminal).
+//! [`reading`] (the card reader, real or simulated), [`telemetry`] (MQTT reports and commands),
+//! [`terminal`] (the kiosk in a terminal).
 
 mod chat;
 mod cli;
@@ -15,6 +16,7 @@ mod config;
 mod content_watch;
 mod printing;
 mod reading;
+mod telemetry;
 mod terminal;
 
 use std::process::ExitCode;
@@ -80,6 +82,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::print::run(&what, target.printer.as_deref(), &config)?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Sim(command)) => {
+            init_logging("warn");
+            commands::sim::run(&command)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Run(args)) => run(cli.config.as_deref(), &args),
         None => run(cli.config.as_deref(), &cli.run),
     }
@@ -92,6 +99,9 @@ fn run(config_file: Option<&std::path::Path>, args: &RunArgs) -> anyhow::Result<
         kiosk_id: args.kiosk_id.clone(),
         site: args.site.clone(),
         threshold: None,
+        broker_url: args.broker.clone(),
+        telemetry_interval: args.telemetry_interval,
+        spool_dir: args.spool_dir.clone(),
     };
     let config = Config::load(config_file, &overrides)?;
     let mode = commands::run::choose_mode(args, &config);

@@ -161,14 +161,6 @@ impl Reading {
     pub fn take_events(&mut self) -> Option<Receiver<ReaderEvent>> {
         self.events.take()
     }
-
-    /// Consumes the events on a thread of their own when nobody else shows them (headless):
-    /// the reader thread has already logged each one (card numbers masked).
-    pub fn drain_events(&mut self) {
-        if let Some(events) = self.events.take() {
-            std::thread::spawn(move || for _ in events {});
-        }
-    }
 }
 
 /// Starts the configured reader, or its simulator when no path is configured.

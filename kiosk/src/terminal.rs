@@ -33,6 +33,9 @@ use chrono_tz::Tz;
 use crate::clock::Clock;
 use crate::printing::{KioskPrinter, Printed, describe};
 use crate::reading::{self, Tapper};
+use crate::telemetry::UsageCounters;
+use borne_telemetry::client::EventSink;
+use borne_telemetry::messages::EventKind;
 
 /// How long the session waits for a receipt before telling the visitor it is queued.
 const PRINT_WAIT: Duration = Duration::from_secs(5);
@@ -91,6 +94,10 @@ pub struct TerminalSession {
     pending: RefCell<VecDeque<Input>>,
     printer: Option<Arc<KioskPrinter>>,
     content_dir: Option<PathBuf>,
+    /// Where ended sessions are counted for telemetry.
+    usage: Option<Arc<UsageCounters>>,
+    /// Where votes are reported as telemetry events (the FAQ id only, never the question).
+    events: Option<EventSink>,
 }
 
 impl TerminalSession {
@@ -118,7 +125,16 @@ impl TerminalSession {
             pending: RefCell::new(VecDeque::new()),
             printer: None,
             content_dir: None,
+            usage: None,
+            events: None,
         }
+    }
+
+    /// Counts each ended session (and its length) for telemetry, and reports votes as events.
+    pub fn with_telemetry(mut self, usage: Arc<UsageCounters>, events: EventSink) -> Self {
+        self.usage = Some(usage);
+        self.events = Some(events);
+        self
     }
 
     /// Reacts to the card reader's events (and taps its simulator, if it has one).
@@ -154,7 +170,12 @@ impl TerminalSession {
                     Input::Idle | Input::End => return Ok(()),
                 }
             }
-            match self.menu(&lines, out)? {
+            let started = Instant::now();
+            let next = self.menu(&lines, out)?;
+            if let Some(usage) = &self.usage {
+                usage.session_ended(started.elapsed());
+            }
+            match next {
                 Next::Quit => {
                     writeln!(out, "{}", Text::Goodbye.get(self.lang))?;
                     return Ok(());
@@ -388,6 +409,9 @@ impl TerminalSession {
                         choice == 0,
                         chrono::Utc::now(),
                     );
+                    if let Some(events) = &self.events {
+                        events.event(EventKind::Vote { helpful: choice == 0, faq_id: reply.id.clone() });
+                    }
                     writeln!(out, "{}", Text::ThanksForFeedback.get(lang))?;
                 }
                 Choice::Back => {}

@@ -611,3 +611,17 @@ fn printer_configuration_errors_name_the_key() {
         assert!(text(&out.stderr).contains(message), "{key}={value}: {}", text(&out.stderr));
     }
 }
+
+#[test]
+fn config_show_masks_the_broker_password() {
+    let out = borne()
+        .args(["config", "show"])
+        .env("BORNE_BROKER__USERNAME", "kiosk1")
+        .env("BORNE_BROKER__PASSWORD", "hunter2-secret")
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("username = \"kiosk1\""), "{shown}");
+    assert!(!shown.contains("hunter2-secret") && shown.contains("********"), "{shown}");
+}

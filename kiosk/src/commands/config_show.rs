@@ -7,7 +7,12 @@ use crate::config::Config;
 
 /// Prints `config` as TOML on stdout.
 pub fn run(config: &Config) -> anyhow::Result<()> {
-    let text = toml::to_string_pretty(config).context("cannot print the configuration")?;
+    // Credentials are never shown.
+    let mut shown = config.clone();
+    if shown.broker.password.is_some() {
+        shown.broker.password = Some("********".into());
+    }
+    let text = toml::to_string_pretty(&shown).context("cannot print the configuration")?;
     print!("{text}");
     Ok(())
 }

@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::content_watch::{self, Reloader};
 use crate::printing::KioskPrinter;
 use crate::reading;
+use crate::telemetry;
 use crate::terminal::{CardFeed, TerminalSession};
 
 /// How the kiosk meets visitors in this run.
@@ -100,7 +101,11 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
     let clock = Clock::new(content.commune.timezone, args.now.as_deref())?;
     let chatbot = Arc::new(chat::build(&content, config)?);
     let feedback = Arc::new(chat::feedback_log(config));
-    let reloader = Arc::new(Reloader { store: Arc::clone(&store), chatbot: Arc::clone(&chatbot) });
+    let reloader = Arc::new(Reloader {
+        store: Arc::clone(&store),
+        chatbot: Arc::clone(&chatbot),
+        events: std::sync::OnceLock::new(),
+    });
     let _watcher = match &source {
         ContentSource::Directory(dir) => match content_watch::watch(dir.clone(), Arc::clone(&reloader)) {
             Ok(watcher) => Some(watcher),
@@ -133,6 +138,21 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
         }
     };
 
+    // Telemetry runs on the runtime, never on the thread that meets visitors. A broker that is
+    // down is not a problem (the spool keeps everything); a telemetry set-up that cannot work
+    // (unreadable spool directory, password file open to others) is logged and the kiosk serves
+    // visitors without it.
+    let telemetry = {
+        let _guard = runtime.enter();
+        match telemetry::start(config, Arc::clone(&store), Arc::clone(&feedback), Arc::clone(&reloader)) {
+            Ok(running) => running,
+            Err(err) => {
+                tracing::error!(error = %format!("{err:#}"), "telemetry not started");
+                None
+            }
+        }
+    };
+
     // A reader that cannot start (no pseudo-terminals for the simulator, bad settings) must not
     // stop the kiosk: everything else works without it.
     let mut reader = match reading::start(&config.devices.reader) {
@@ -142,6 +162,19 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
             None
         }
     };
+
+    // The reader's events go through the telemetry's tap (counts, state changes) when it runs.
+    let mut reader_events = reader.as_mut().and_then(|r| r.take_events());
+    if let Some(running) = &telemetry
+        && let Some(events) = reader_events.take()
+    {
+        reader_events = Some(telemetry::tap_reader(
+            events,
+            Arc::clone(&running.usage),
+            Arc::clone(&running.reader_state),
+            running.handle.sink(),
+        ));
+    }
 
     match mode {
         Mode::Terminal => {
@@ -153,8 +186,11 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
                 config.language(),
                 config.kiosk.idle_timeout_secs,
             );
-            if let Some(reader) = reader.as_mut()
-                && let Some(events) = reader.take_events()
+            if let Some(running) = &telemetry {
+                session = session.with_telemetry(Arc::clone(&running.usage), running.handle.sink());
+            }
+            if let Some(reader) = reader.as_ref()
+                && let Some(events) = reader_events.take()
             {
                 session = session.with_cards(CardFeed { events, kind: reader.kind, tapper: reader.tapper() });
             }
@@ -164,11 +200,14 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
             session.run(std::io::stdin(), &mut std::io::stdout())?;
         }
         Mode::Headless => {
-            if let Some(reader) = reader.as_mut() {
-                reader.drain_events();
+            if let Some(events) = reader_events.take() {
+                std::thread::spawn(move || for _ in events {});
             }
             runtime.block_on(wait_for_stop())?
         }
+    }
+    if let Some(running) = telemetry {
+        runtime.block_on(running.handle.shutdown());
     }
     drop(reader);
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
@@ -184,7 +223,7 @@ fn log_devices_and_broker(config: &Config) {
         config.devices.reader.path.as_ref().map_or("simulated".to_string(), |p| p.display().to_string());
     tracing::info!(%printer, %reader, "devices configured");
     match &config.broker.url {
-        Some(url) => tracing::info!(%url, "broker configured (telemetry arrives with issue 5)"),
+        Some(url) => tracing::info!(%url, user = ?config.broker.username, "broker configured"),
         None => tracing::info!("no broker configured: telemetry off"),
     }
 }

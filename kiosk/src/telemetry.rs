@@ -1,0 +1,248 @@
+//! The kiosk side of telemetry: what `borne run` reports over MQTT and how it answers commands.
+//!
+//! The MQTT client itself lives in `borne-telemetry` and runs on the I/O runtime, never on the
+//! thread that meets visitors. This module gives it a [`Probe`] (content version, reader state,
+//! usage counters taken since the last report) and a [`Commands`] handler, and taps the card
+//! reader's events (counted, and device changes reported as events; card numbers never leave the
+//! reader thread unmasked, and only the count is sent).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use borne_chatbot::feedback::FeedbackLog;
+use borne_content::ContentStore;
+use borne_hardware::reader::ReaderEvent;
+use borne_telemetry::client::{
+    self, BrokerUrl, ClientConfig, CommandHandler, EventSink, KioskProbe, TelemetryHandle,
+};
+use borne_telemetry::messages::{Command, EventKind, KioskState, Outcome, Usage};
+use borne_telemetry::spool::{Spool, SpoolLimits, SyncPolicy};
+use serde_json::{Map, Value};
+
+use crate::config::Config;
+use crate::content_watch::{self, Reloader};
+
+/// Usage counted by the kiosk between two reports.
+#[derive(Debug, Default)]
+pub struct UsageCounters {
+    sessions: AtomicU64,
+    session_ms: AtomicU64,
+    cards_read: AtomicU64,
+}
+
+impl UsageCounters {
+    /// A visitor session ended after `length`.
+    pub fn session_ended(&self, length: Duration) {
+        self.sessions.fetch_add(1, Ordering::Relaxed);
+        self.session_ms.fetch_add(length.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    /// A card was read.
+    pub fn card_read(&self) {
+        self.cards_read.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// (sessions, total session milliseconds, cards read) since the last call.
+    fn take(&self) -> (u64, u64, u64) {
+        (
+            self.sessions.swap(0, Ordering::Relaxed),
+            self.session_ms.swap(0, Ordering::Relaxed),
+            self.cards_read.swap(0, Ordering::Relaxed),
+        )
+    }
+}
+
+/// What the telemetry reads at each report.
+pub struct Probe {
+    store: Arc<ContentStore>,
+    feedback: Arc<FeedbackLog>,
+    usage: Arc<UsageCounters>,
+    reader: Arc<Mutex<String>>,
+}
+
+impl KioskProbe for Probe {
+    fn state(&self) -> KioskState {
+        let chat = self.feedback.take_counters();
+        let (sessions, session_ms, cards_read) = self.usage.take();
+        KioskState {
+            content_version: self.store.current().version.to_string(),
+            // No printer driver in this build yet (issue 4): say so rather than guess.
+            printer: "none".into(),
+            reader: self.reader.lock().map(|s| s.clone()).unwrap_or_else(|_| "unknown".into()),
+            paper: "unknown".into(),
+            usage: Usage {
+                sessions,
+                questions: chat.questions,
+                answered: chat.answered,
+                refused: chat.refused,
+                helpful_yes: chat.helpful_yes,
+                helpful_no: chat.helpful_no,
+                prints: 0,
+                cards_read,
+                mean_session_secs: (sessions > 0).then(|| session_ms as f64 / sessions as f64 / 1000.0),
+            },
+        }
+    }
+}
+
+/// Carries out remote commands.
+pub struct Commands {
+    reloader: Arc<Reloader>,
+    started: Instant,
+    version: String,
+}
+
+impl CommandHandler for Commands {
+    fn handle(&self, command: &Command) -> Outcome {
+        match command.name.as_str() {
+            "ping" => {
+                let mut data = Map::new();
+                data.insert("version".into(), Value::from(self.version.clone()));
+                data.insert("uptime_secs".into(), Value::from(self.started.elapsed().as_secs()));
+                data.insert(
+                    "content_version".into(),
+                    Value::from(self.reloader.store.current().version.to_string()),
+                );
+                Outcome::ok_with(data)
+            }
+            "reload-content" => match content_watch::reload_and_log(&self.reloader) {
+                Ok(version) => {
+                    let mut data = Map::new();
+                    data.insert("content_version".into(), Value::from(version));
+                    Outcome::ok_with(data)
+                }
+                Err((errors, kept)) => Outcome::failed(format!(
+                    "the content has {errors} error(s); version {kept} stays in service"
+                )),
+            },
+            "alert" | "maintenance" | "screenshot" => Outcome::failed(format!(
+                "no UI yet: '{}' needs the touchscreen UI (issue 6), which this build does not have",
+                command.name
+            )),
+            "print-test" => {
+                Outcome::failed("no printer configured: this build has no printer driver yet (issue 4)")
+            }
+            "restart" => Outcome::failed(
+                "restart is not available yet: it needs the service manager set-up (issue 9); \
+                 nothing was done",
+            ),
+            other => Outcome::failed(format!("unknown command '{other}'")),
+        }
+    }
+}
+
+/// Taps the reader's events: counts cards, keeps the reader state for telemetry, reports
+/// connections and disconnections as events, and passes every event on to the returned receiver
+/// (for the terminal session, or drained when headless).
+pub fn tap_reader(
+    events: Receiver<ReaderEvent>,
+    usage: Arc<UsageCounters>,
+    state: Arc<Mutex<String>>,
+    sink: EventSink,
+) -> Receiver<ReaderEvent> {
+    let (tx, rx) = mpsc::channel();
+    let spawned = std::thread::Builder::new().name("reader-tap".into()).spawn(move || {
+        for event in events {
+            let change = match &event {
+                ReaderEvent::Connected { .. } => Some(("connected", None)),
+                ReaderEvent::Disconnected { reason, .. } => Some(("disconnected", Some(reason.clone()))),
+                ReaderEvent::Card(_) => {
+                    usage.card_read();
+                    None
+                }
+                ReaderEvent::Rejected { .. } => None,
+            };
+            if let Some((new_state, detail)) = change {
+                if let Ok(mut s) = state.lock() {
+                    *s = new_state.to_string();
+                }
+                sink.event(EventKind::DeviceState {
+                    device: "reader".into(),
+                    state: new_state.into(),
+                    detail,
+                });
+            }
+            if tx.send(event).is_err() {
+                // Nobody shows them any more: keep counting.
+                continue;
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the reader tap; card reads are not counted");
+    }
+    rx
+}
+
+/// What the kiosk keeps of the running telemetry.
+pub struct Running {
+    /// The client.
+    pub handle: TelemetryHandle,
+    /// Usage counters fed by the session and the reader.
+    pub usage: Arc<UsageCounters>,
+    /// The reader state reported.
+    pub reader_state: Arc<Mutex<String>>,
+}
+
+/// Where the spool lives: `telemetry.spool_dir`, else `state_dir/spool`, else nowhere (memory).
+pub fn spool_dir(config: &Config) -> Option<PathBuf> {
+    config.telemetry.spool_dir.clone().or_else(|| config.kiosk.state_dir.as_ref().map(|d| d.join("spool")))
+}
+
+/// Starts telemetry when a broker is configured (`None` otherwise). Must run inside the runtime.
+pub fn start(
+    config: &Config,
+    store: Arc<ContentStore>,
+    feedback: Arc<FeedbackLog>,
+    reloader: Arc<Reloader>,
+) -> anyhow::Result<Option<Running>> {
+    let Some(url) = &config.broker.url else {
+        tracing::info!("no broker configured: telemetry off");
+        return Ok(None);
+    };
+    let broker = BrokerUrl::parse(url)?;
+    let limits = SpoolLimits {
+        max_records: config.telemetry.spool_max_records,
+        max_bytes: config.telemetry.spool_max_bytes,
+    };
+    let dir = spool_dir(config);
+    let spool = match &dir {
+        Some(dir) => {
+            let spool = Spool::open(dir, limits, SyncPolicy::EveryRecord)
+                .with_context(|| format!("cannot open the telemetry spool in {}", dir.display()))?;
+            tracing::info!(
+                dir = %dir.display(),
+                recovered = spool.recovered(),
+                torn = spool.skipped_torn(),
+                "telemetry spool opened"
+            );
+            spool
+        }
+        None => {
+            tracing::warn!(
+                "no state_dir or spool_dir: telemetry is spooled in memory only (lost on restart)"
+            );
+            Spool::in_memory(limits)
+        }
+    };
+    let mut client_config =
+        ClientConfig::new(broker, &config.broker.root, &config.kiosk.site, &config.kiosk.id);
+    client_config.interval = Duration::from_secs(config.telemetry.interval_secs);
+    client_config.keep_alive = Duration::from_secs(config.broker.keep_alive_secs);
+    client_config.version = env!("CARGO_PKG_VERSION").to_string();
+    client_config.disk_path = dir.clone();
+    client_config.credentials = config.broker.credentials()?;
+    client_config.tls = config.broker.tls_files()?;
+    let version = client_config.version.clone();
+    let usage = Arc::new(UsageCounters::default());
+    let reader_state = Arc::new(Mutex::new("none".to_string()));
+    let probe = Probe { store, feedback, usage: Arc::clone(&usage), reader: Arc::clone(&reader_state) };
+    let commands = Commands { reloader: Arc::clone(&reloader), started: Instant::now(), version };
+    let handle = client::start(client_config, spool, Arc::new(probe), Arc::new(commands))?;
+    let _ = reloader.events.set(handle.sink());
+    Ok(Some(Running { handle, usage, reader_state }))
+}
