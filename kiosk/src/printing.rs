@@ -7,14 +7,16 @@
 //! (never the working directory, which may be read-only or a source tree).
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 use borne_content::Content;
 use borne_hardware::link::LinkSettings;
 use borne_hardware::printer::{
-    CodePage, DriverSettings, FlowControl, Letterhead, Paper, PrinterDriver, PrinterState, Profile, Raster,
-    Receipt, SimulatedPrinter, Table,
+    CodePage, DriverSettings, FlowControl, Letterhead, Paper, PrinterDriver, PrinterEvent, PrinterState,
+    Profile, Raster, Receipt, SimulatedPrinter, Table,
 };
 use chrono::DateTime;
 use chrono_tz::Tz;
@@ -44,6 +46,8 @@ pub struct KioskPrinter {
     profile: Profile,
     kiosk_id: String,
     device: Option<PathBuf>,
+    /// The driver's events until someone takes them (telemetry); the driver also logs them.
+    events: Mutex<Option<Receiver<PrinterEvent>>>,
     // Fields drop in order: the driver stops before its simulated device goes away, and the
     // folder of the simulator's link is removed last.
     simulator: Option<SimulatedPrinter>,
@@ -92,13 +96,15 @@ impl KioskPrinter {
         };
         let mut settings = DriverSettings::new(link, profile);
         settings.max_wait = Duration::from_secs(printer.max_wait_secs);
-        // State changes and job outcomes are logged by the driver; jobs report to their tickets.
-        let (driver, _events) = PrinterDriver::start(settings).context("cannot start the printer driver")?;
+        // State changes and job outcomes are logged by the driver; jobs report to their tickets,
+        // and the events go to telemetry when it runs ([`KioskPrinter::take_events`]).
+        let (driver, events) = PrinterDriver::start(settings).context("cannot start the printer driver")?;
         Ok(Self {
             driver,
             profile,
             kiosk_id: config.kiosk.id.clone(),
             device,
+            events: Mutex::new(Some(events)),
             simulator,
             _link_dir: link_dir,
         })
@@ -112,6 +118,12 @@ impl KioskPrinter {
     /// The printer's state as last polled.
     pub fn state(&self) -> PrinterState {
         self.driver.state()
+    }
+
+    /// The driver's events (state changes, jobs printed or failed), once: the first caller gets
+    /// them. Events are kept in memory until then, so take them early or not at all.
+    pub fn take_events(&self) -> Option<Receiver<PrinterEvent>> {
+        self.events.lock().ok().and_then(|mut events| events.take())
     }
 
     /// Where simulated receipts are saved, when the printer is simulated.

@@ -1,10 +1,11 @@
 //! The kiosk side of telemetry: what `borne run` reports over MQTT and how it answers commands.
 //!
 //! The MQTT client itself lives in `borne-telemetry` and runs on the I/O runtime, never on the
-//! thread that meets visitors. This module gives it a [`Probe`] (content version, reader state,
-//! usage counters taken since the last report) and a [`Commands`] handler, and taps the card
-//! reader's events (counted, and device changes reported as events; card numbers never leave the
-//! reader thread unmasked, and only the count is sent).
+//! thread that meets visitors. This module gives it a [`Probe`] (content version, printer and
+//! reader states, paper, usage counters taken since the last report) and a [`Commands`] handler,
+//! and taps the devices' events: the card reader's (counted, and device changes reported as
+//! events; card numbers never leave the reader thread unmasked, and only the count is sent) and
+//! the printer's (state changes reported, receipts counted, failures reported).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use borne_chatbot::feedback::FeedbackLog;
 use borne_content::ContentStore;
+use borne_hardware::printer::{PrinterEvent, PrinterState, receipt::test_page};
 use borne_hardware::reader::ReaderEvent;
 use borne_telemetry::client::{
     self, BrokerUrl, ClientConfig, CommandHandler, EventSink, KioskProbe, TelemetryHandle,
@@ -23,8 +25,13 @@ use borne_telemetry::messages::{Command, EventKind, KioskState, Outcome, Usage};
 use borne_telemetry::spool::{Spool, SpoolLimits, SyncPolicy};
 use serde_json::{Map, Value};
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::content_watch::{self, Reloader};
+use crate::printing::{KioskPrinter, Printed, describe};
+
+/// How long `print-test` waits for the printer before answering that the page is queued.
+const PRINT_TEST_WAIT: Duration = Duration::from_secs(10);
 
 /// Usage counted by the kiosk between two reports.
 #[derive(Debug, Default)]
@@ -32,6 +39,7 @@ pub struct UsageCounters {
     sessions: AtomicU64,
     session_ms: AtomicU64,
     cards_read: AtomicU64,
+    prints: AtomicU64,
 }
 
 impl UsageCounters {
@@ -46,12 +54,18 @@ impl UsageCounters {
         self.cards_read.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// (sessions, total session milliseconds, cards read) since the last call.
-    fn take(&self) -> (u64, u64, u64) {
+    /// A receipt was printed.
+    pub fn printed(&self) {
+        self.prints.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// (sessions, total session milliseconds, cards read, receipts printed) since the last call.
+    fn take(&self) -> (u64, u64, u64, u64) {
         (
             self.sessions.swap(0, Ordering::Relaxed),
             self.session_ms.swap(0, Ordering::Relaxed),
             self.cards_read.swap(0, Ordering::Relaxed),
+            self.prints.swap(0, Ordering::Relaxed),
         )
     }
 }
@@ -62,18 +76,30 @@ pub struct Probe {
     feedback: Arc<FeedbackLog>,
     usage: Arc<UsageCounters>,
     reader: Arc<Mutex<String>>,
+    printer: Option<Arc<KioskPrinter>>,
+}
+
+/// The paper as telemetry reports it: `ok`, `near_end`, `out`, or `unknown` when the printer
+/// cannot say (cover open, offline, unplugged) or there is none.
+fn paper_of(state: Option<PrinterState>) -> &'static str {
+    match state {
+        Some(PrinterState::Online) => "ok",
+        Some(PrinterState::PaperNearEnd) => "near_end",
+        Some(PrinterState::PaperOut) => "out",
+        _ => "unknown",
+    }
 }
 
 impl KioskProbe for Probe {
     fn state(&self) -> KioskState {
         let chat = self.feedback.take_counters();
-        let (sessions, session_ms, cards_read) = self.usage.take();
+        let (sessions, session_ms, cards_read, prints) = self.usage.take();
+        let printer = self.printer.as_ref().map(|p| p.state());
         KioskState {
             content_version: self.store.current().version.to_string(),
-            // No printer driver in this build yet (issue 4): say so rather than guess.
-            printer: "none".into(),
+            printer: printer.map_or("none", PrinterState::name).into(),
             reader: self.reader.lock().map(|s| s.clone()).unwrap_or_else(|_| "unknown".into()),
-            paper: "unknown".into(),
+            paper: paper_of(printer).into(),
             usage: Usage {
                 sessions,
                 questions: chat.questions,
@@ -81,7 +107,7 @@ impl KioskProbe for Probe {
                 refused: chat.refused,
                 helpful_yes: chat.helpful_yes,
                 helpful_no: chat.helpful_no,
-                prints: 0,
+                prints,
                 cards_read,
                 mean_session_secs: (sessions > 0).then(|| session_ms as f64 / sessions as f64 / 1000.0),
             },
@@ -94,6 +120,39 @@ pub struct Commands {
     reloader: Arc<Reloader>,
     started: Instant,
     version: String,
+    printer: Option<Arc<KioskPrinter>>,
+    content_dir: Option<PathBuf>,
+    clock: Clock,
+}
+
+impl Commands {
+    /// Prints the test page (with the commune's letterhead) and says where it went.
+    fn print_test(&self) -> Outcome {
+        let Some(printer) = &self.printer else {
+            return Outcome::failed(
+                "no printer: the receipt printer could not be started (see the kiosk's log)",
+            );
+        };
+        let content = self.reloader.store.current();
+        let head = printer.letterhead(&content, self.content_dir.as_deref(), self.clock.now());
+        let page = match test_page(printer.profile(), &head) {
+            Ok(page) => page,
+            Err(err) => return Outcome::failed(format!("test page not built: {err}")),
+        };
+        match printer.print(page, PRINT_TEST_WAIT) {
+            Ok(Printed::Queued(state)) => Outcome::failed(format!(
+                "test page queued, not printed: {} (it prints when the printer is ready)",
+                state.describe()
+            )),
+            Ok(printed) => {
+                let mut data = Map::new();
+                data.insert("printed".into(), Value::from(describe(&printed)));
+                data.insert("printer".into(), Value::from(printer.state().name()));
+                Outcome::ok_with(data)
+            }
+            Err(err) => Outcome::failed(format!("test page not printed: {err:#}")),
+        }
+    }
 }
 
 impl CommandHandler for Commands {
@@ -123,9 +182,7 @@ impl CommandHandler for Commands {
                 "no UI yet: '{}' needs the touchscreen UI (issue 6), which this build does not have",
                 command.name
             )),
-            "print-test" => {
-                Outcome::failed("no printer configured: this build has no printer driver yet (issue 4)")
-            }
+            "print-test" => self.print_test(),
             "restart" => Outcome::failed(
                 "restart is not available yet: it needs the service manager set-up (issue 9); \
                  nothing was done",
@@ -178,6 +235,30 @@ pub fn tap_reader(
     rx
 }
 
+/// Taps the printer's events on a thread of their own: state changes become `device_state`
+/// events (`printer`, `online`, `paper_out`…), printed receipts are counted, failed ones reported
+/// as errors (the reason names the printer state, never what was on the receipt).
+pub fn tap_printer(events: Receiver<PrinterEvent>, usage: Arc<UsageCounters>, sink: EventSink) {
+    let spawned = std::thread::Builder::new().name("printer-tap".into()).spawn(move || {
+        for event in events {
+            match event {
+                PrinterEvent::State(state) => sink.event(EventKind::DeviceState {
+                    device: "printer".into(),
+                    state: state.name().into(),
+                    detail: Some(state.describe().into()),
+                }),
+                PrinterEvent::Printed { .. } => usage.printed(),
+                PrinterEvent::Failed { reason, .. } => {
+                    sink.event(EventKind::Error { message: format!("receipt not printed: {reason}") })
+                }
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the printer tap; prints are not counted");
+    }
+}
+
 /// What the kiosk keeps of the running telemetry.
 pub struct Running {
     /// The client.
@@ -199,6 +280,8 @@ pub fn start(
     store: Arc<ContentStore>,
     feedback: Arc<FeedbackLog>,
     reloader: Arc<Reloader>,
+    printer: Option<Arc<KioskPrinter>>,
+    clock: Clock,
 ) -> anyhow::Result<Option<Running>> {
     let Some(url) = &config.broker.url else {
         tracing::info!("no broker configured: telemetry off");
@@ -240,9 +323,25 @@ pub fn start(
     let version = client_config.version.clone();
     let usage = Arc::new(UsageCounters::default());
     let reader_state = Arc::new(Mutex::new("none".to_string()));
-    let probe = Probe { store, feedback, usage: Arc::clone(&usage), reader: Arc::clone(&reader_state) };
-    let commands = Commands { reloader: Arc::clone(&reloader), started: Instant::now(), version };
+    let probe = Probe {
+        store,
+        feedback,
+        usage: Arc::clone(&usage),
+        reader: Arc::clone(&reader_state),
+        printer: printer.clone(),
+    };
+    let commands = Commands {
+        reloader: Arc::clone(&reloader),
+        started: Instant::now(),
+        version,
+        printer: printer.clone(),
+        content_dir: config.content.dir.clone(),
+        clock,
+    };
     let handle = client::start(client_config, spool, Arc::new(probe), Arc::new(commands))?;
     let _ = reloader.events.set(handle.sink());
+    if let Some(events) = printer.as_ref().and_then(|p| p.take_events()) {
+        tap_printer(events, Arc::clone(&usage), handle.sink());
+    }
     Ok(Some(Running { handle, usage, reader_state }))
 }

@@ -33,6 +33,7 @@ fn kiosk(url: &str, spool: &Path, secrets: &Path, log: &Path) -> Child {
         .env("BORNE_BROKER__USERNAME", "kiosk1")
         .env("BORNE_BROKER__PASSWORD_FILE", password_file(secrets))
         .env("BORNE_LOG", "debug")
+        .env("BORNE_DEVICES__PRINTER__RECEIPTS_DIR", secrets.join("receipts"))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(log).expect("log"))
@@ -63,10 +64,15 @@ fn a_headless_kiosk_reports_answers_commands_and_shows_offline_after_kill_9() {
     let t = watch.wait_for("telemetry", LONG, |s| s.topic == "borne/site1/kiosk1/telemetry").json;
     assert!(t["content_version"].as_str().is_some_and(|v| !v.is_empty()), "{t}");
     assert!(t["disk_free_bytes"].as_u64().is_some_and(|b| b > 0), "{t}");
-    assert_eq!(t["printer"], "none");
+    // The simulated printer answers its status polls: online, with paper.
+    watch.wait_for("printer in telemetry", LONG, |s| {
+        s.topic.ends_with("/telemetry") && s.json["printer"] == "online" && s.json["paper"] == "ok"
+    });
     // The simulated card reader connects: reported as an event, then in the telemetry.
     let event = watch.wait_for("reader event", LONG, |s| {
-        s.topic == "borne/site1/kiosk1/event" && s.json["type"] == "device_state"
+        s.topic == "borne/site1/kiosk1/event"
+            && s.json["type"] == "device_state"
+            && s.json["device"] == "reader"
     });
     assert_eq!(
         (event.json["device"].as_str(), event.json["state"].as_str()),
@@ -92,13 +98,27 @@ fn a_headless_kiosk_reports_answers_commands_and_shows_offline_after_kill_9() {
         ("alert", "c3", "no UI yet"),
         ("maintenance", "c4", "no UI yet"),
         ("screenshot", "c5", "no UI yet"),
-        ("print-test", "c6", "no printer configured"),
         ("restart", "c7", "not available yet"),
     ] {
         let reply = ask(&mut watch, name, id);
         assert_eq!(reply["ok"], false, "{name}: {reply}");
         assert!(reply["error"].as_str().is_some_and(|e| e.contains(says)), "{name}: {reply}");
     }
+
+    // The test page goes to the simulated printer, and the print is counted.
+    let printed = ask(&mut watch, "print-test", "c6");
+    assert_eq!(printed["ok"], true, "{printed}");
+    assert_eq!(printed["printer"], "online", "{printed}");
+    let receipts = dir.path().join("receipts");
+    assert!(
+        printed["printed"].as_str().is_some_and(|p| p.contains(&receipts.display().to_string())),
+        "{printed}"
+    );
+    let page = std::fs::read_to_string(receipts.join("receipt-0001.txt")).expect("test page saved");
+    assert!(page.contains("Page de test") && page.contains("kiosk1"), "{page}");
+    watch.wait_for("print counted", LONG, |s| {
+        s.topic.ends_with("/telemetry") && s.json["usage"]["prints"].as_u64() == Some(1)
+    });
 
     kill9(&mut child);
     watch.wait_for("last will", LONG, |s| s.topic.ends_with("/status") && s.json["online"] == false);

@@ -144,7 +144,14 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
     // visitors without it.
     let telemetry = {
         let _guard = runtime.enter();
-        match telemetry::start(config, Arc::clone(&store), Arc::clone(&feedback), Arc::clone(&reloader)) {
+        match telemetry::start(
+            config,
+            Arc::clone(&store),
+            Arc::clone(&feedback),
+            Arc::clone(&reloader),
+            printer.clone(),
+            clock.clone(),
+        ) {
             Ok(running) => running,
             Err(err) => {
                 tracing::error!(error = %format!("{err:#}"), "telemetry not started");
