@@ -80,6 +80,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::print::run(&what, target.printer.as_deref(), &config)?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Screenshot(args)) => {
+            init_logging("warn");
+            let overrides = Overrides { content_dir: args.content.clone(), ..Overrides::default() };
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            commands::screenshot::run(&args, &config)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Run(args)) => run(cli.config.as_deref(), &args),
         None => run(cli.config.as_deref(), &cli.run),
     }

@@ -70,6 +70,8 @@ fn lock(session: &Shared) -> MutexGuard<'_, Session> {
 /// The running touchscreen UI.
 pub struct Kiosk {
     app: AppWindow,
+    services: Arc<UiServices>,
+    session: Shared,
     _tick: Timer,
 }
 
@@ -130,7 +132,7 @@ impl Kiosk {
             }
         });
         refresh_clock(&app, &services, &session);
-        Ok(Self { app, _tick: tick })
+        Ok(Self { app, services, session, _tick: tick })
     }
 
     /// The Slint window (for tests, screenshots and `run`).
@@ -141,6 +143,66 @@ impl Kiosk {
     /// A handle other threads can use.
     pub fn handle(&self) -> KioskHandle {
         KioskHandle { weak: self.app.as_weak() }
+    }
+
+    /// Switches the interface language (the `@tr` strings and those built in Rust).
+    pub fn set_language(&self, lang: Lang) -> Result<(), UiError> {
+        set_language(&self.app, &self.services, &self.session, lang)
+    }
+
+    /// Turns large text on or off.
+    pub fn set_large_text(&self, on: bool) {
+        self.app.global::<Api>().set_large_text(on);
+    }
+
+    /// Turns high contrast on or off.
+    pub fn set_high_contrast(&self, on: bool) {
+        self.app.global::<Api>().set_high_contrast(on);
+    }
+
+    /// Clears the conversation and overlays and returns to the welcome screen, keeping the
+    /// language and display settings (for screenshots; inactivity uses the full reset).
+    pub(crate) fn reset_session(&self) {
+        clear_conversation(&self.app, &self.session);
+        let api = self.app.global::<Api>();
+        api.set_alert_text(SharedString::new());
+        api.set_maintenance(false);
+        api.set_notice(SharedString::new());
+        api.set_screen("welcome".into());
+    }
+
+    /// Shows the screen called `screen` (`welcome`, `home`, `ask`).
+    pub(crate) fn go(&self, screen: &str) {
+        self.app.global::<Api>().set_screen(screen.into());
+    }
+
+    /// Answers `question` on the calling thread and shows the card (for screenshots, which have no
+    /// event loop; the kiosk itself answers on the worker).
+    pub(crate) fn answer_now(&self, question: &str) {
+        let reply = self.services.chatbot.ask(question, (self.services.now)());
+        let generation = lock(&self.session).generation;
+        apply(
+            &self.app,
+            &self.session,
+            Outcome::Answered { question: question.to_string(), generation, reply: Box::new(reply) },
+        );
+    }
+
+    /// Shows the inactivity warning with `left` seconds.
+    pub(crate) fn show_idle_warning(&self, left: i32) {
+        let api = self.app.global::<Api>();
+        api.set_idle_countdown(left);
+        api.set_idle_warning(true);
+    }
+
+    /// Shows the alert banner (on the UI thread).
+    pub(crate) fn handle_alert_now(&self, text: &str) {
+        self.app.global::<Api>().set_alert_text(text.into());
+    }
+
+    /// Shows or hides the maintenance screen (on the UI thread).
+    pub(crate) fn handle_maintenance_now(&self, on: bool) {
+        self.app.global::<Api>().set_maintenance(on);
     }
 
     /// Shows the window and runs the event loop until it is closed.
@@ -439,6 +501,19 @@ fn on_tick(app: &AppWindow, services: &UiServices, session: &Shared) {
 /// Ends the session: forgets everything the visitor typed or saw, back to the welcome screen in
 /// French with the default display.
 fn reset(app: &AppWindow, services: &UiServices, session: &Shared) {
+    clear_conversation(app, session);
+    let api = app.global::<Api>();
+    api.set_large_text(false);
+    api.set_high_contrast(false);
+    api.set_screen("welcome".into());
+    if let Err(e) = set_language(app, services, session, Lang::Fr) {
+        tracing::error!(error = %e, "cannot switch back to French");
+    }
+    tracing::info!("session cleared after inactivity");
+}
+
+/// Forgets the questions, answers and what was being typed.
+fn clear_conversation(app: &AppWindow, session: &Shared) {
     {
         let mut s = lock(session);
         s.generation += 1;
@@ -451,11 +526,4 @@ fn reset(app: &AppWindow, services: &UiServices, session: &Shared) {
     api.set_question(SharedString::new());
     api.set_typing_suggestions(ModelRc::default());
     api.set_cards(ModelRc::new(VecModel::<AnswerCard>::default()));
-    api.set_large_text(false);
-    api.set_high_contrast(false);
-    api.set_screen("welcome".into());
-    if let Err(e) = set_language(app, services, session, Lang::Fr) {
-        tracing::error!(error = %e, "cannot switch back to French");
-    }
-    tracing::info!("session cleared after inactivity");
 }

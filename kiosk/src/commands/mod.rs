@@ -8,3 +8,4 @@ pub mod devices;
 pub mod faq_gaps;
 pub mod print;
 pub mod run;
+pub mod screenshot;
