@@ -5,7 +5,9 @@ set -euo pipefail
 
 # Debian packages: the C toolchain and pkg-config for crates that build C code; libnfc-bin for
 # the independent check of the PN532 simulator with libnfc's nfc-list (hardware/tests/pn532_libnfc.rs).
-BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl libnfc-bin)
+# libfontconfig1-dev: Slint (the touchscreen UI) links fontconfig through pkg-config at build time;
+# fonts-dejavu-core: the fonts its software renderer draws the screens and screenshots with.
+BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl libnfc-bin libfontconfig1-dev fonts-dejavu-core)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

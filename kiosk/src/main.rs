@@ -16,6 +16,7 @@ mod content_watch;
 mod printing;
 mod reading;
 mod terminal;
+mod touchscreen;
 
 use std::process::ExitCode;
 
