@@ -111,6 +111,9 @@ pub struct ScreenshotArgs {
     /// The local time shown (e.g. 2026-11-30T10:00); now by default.
     #[arg(long, value_name = "DATETIME")]
     pub now: Option<String>,
+    /// Physical pixels per layout pixel: `--size 540x960 --scale 0.5` is the 1080x1920 layout at half size.
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    pub scale: f32,
 }
 
 /// Where `borne print` prints and from which content.

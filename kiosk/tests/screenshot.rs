@@ -29,13 +29,13 @@ fn renders_every_screen_without_a_display() {
     for name in names {
         let (w, h, pixels) = decode(&dir.path().join(format!("{name}.png")));
         assert_eq!((w, h), (540, 960), "{name}");
-        let distinct = pixels.chunks(4).take(200_000).collect::<std::collections::HashSet<_>>().len();
+        let distinct = pixels.chunks(3).take(200_000).collect::<std::collections::HashSet<_>>().len();
         assert!(distinct > 10, "{name} looks blank ({distinct} colours)");
         images.push(pixels);
     }
     for i in 0..images.len() {
         for j in i + 1..images.len() {
-            assert_ne!(images[i], images[j], "{} and {} are the same picture", names[i], names[j]);
+            assert!(images[i] != images[j], "{} and {} are the same picture", names[i], names[j]);
         }
     }
 
@@ -49,7 +49,7 @@ fn renders_every_screen_without_a_display() {
         .expect("run borne");
     assert!(status.success());
     let (_, _, pixels) = decode(&one);
-    assert_ne!(pixels, images[1]);
+    assert!(pixels != images[1], "options change nothing");
     // High contrast: the background is black.
     assert_eq!(&pixels[..3], &[0, 0, 0]);
 

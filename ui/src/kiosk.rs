@@ -72,7 +72,7 @@ pub struct Kiosk {
     app: AppWindow,
     services: Arc<UiServices>,
     session: Shared,
-    _tick: Timer,
+    tick: Timer,
 }
 
 /// A handle to the touchscreen usable from any thread: alert banner, maintenance screen, notices.
@@ -132,7 +132,7 @@ impl Kiosk {
             }
         });
         refresh_clock(&app, &services, &session);
-        Ok(Self { app, services, session, _tick: tick })
+        Ok(Self { app, services, session, tick })
     }
 
     /// The Slint window (for tests, screenshots and `run`).
@@ -186,6 +186,12 @@ impl Kiosk {
             &self.session,
             Outcome::Answered { question: question.to_string(), generation, reply: Box::new(reply) },
         );
+    }
+
+    /// Stops the one-second clock (date, time, hours, inactivity): offscreen pictures must not
+    /// change while they are taken.
+    pub(crate) fn stop_clock(&self) {
+        self.tick.stop();
     }
 
     /// Shows the inactivity warning with `left` seconds.
@@ -489,7 +495,7 @@ fn on_tick(app: &AppWindow, services: &UiServices, session: &Shared) {
         session.idle_secs
     };
     match services.idle.state(idle) {
-        IdleState::Active => api.set_idle_warning(false),
+        IdleState::Active => {} // a touch already hid the warning (Api.activity)
         IdleState::Warning(left) => {
             api.set_idle_countdown(i32::try_from(left).unwrap_or(i32::MAX));
             api.set_idle_warning(true);

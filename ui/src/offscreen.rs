@@ -35,22 +35,33 @@ impl Offscreen {
         Ok(Self { _window: window })
     }
 
-    /// Renders the kiosk's window at `width`×`height` physical pixels.
+    /// Renders the kiosk's window at `width`×`height` physical pixels, `scale` physical pixels per
+    /// logical pixel (0.5 draws the 1080×1920 layout in a 540×960 picture).
     pub fn render(
         &self,
         kiosk: &Kiosk,
         width: u32,
         height: u32,
+        scale: f32,
     ) -> Result<SharedPixelBuffer<Rgba8Pixel>, UiError> {
+        kiosk.stop_clock();
         let app = kiosk.window();
+        app.window().dispatch_event(slint::platform::WindowEvent::ScaleFactorChanged { scale_factor: scale });
         app.window().set_size(slint::PhysicalSize::new(width, height));
         app.show()?;
-        // Elements under a changed `if` are created during the first pass: render twice so the
-        // picture shows them.
+        // Elements under a changed `if` are created during a rendering pass: render until two
+        // passes give the same picture, so it shows everything the state asks for.
         slint::platform::update_timers_and_animations();
-        app.window().take_snapshot()?;
-        slint::platform::update_timers_and_animations();
-        Ok(app.window().take_snapshot()?)
+        let mut last = app.window().take_snapshot()?;
+        for _ in 0..5 {
+            slint::platform::update_timers_and_animations();
+            let next = app.window().take_snapshot()?;
+            if next.as_bytes() == last.as_bytes() {
+                break;
+            }
+            last = next;
+        }
+        Ok(last)
     }
 }
 

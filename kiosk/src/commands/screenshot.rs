@@ -31,6 +31,9 @@ pub fn parse_size(text: &str) -> anyhow::Result<(u32, u32)> {
 /// Renders the requested screen(s).
 pub fn run(args: &ScreenshotArgs, config: &Config) -> anyhow::Result<()> {
     let (width, height) = parse_size(&args.size)?;
+    if !(0.25..=4.0).contains(&args.scale) {
+        bail!("scale {}: use a value between 0.25 and 4", args.scale);
+    }
     let lang: Lang =
         args.lang.parse().map_err(|_| anyhow::anyhow!("language '{}': use fr or en", args.lang))?;
     let jobs: Vec<(Stage, PathBuf)> = if args.screen == "all" {
@@ -70,21 +73,23 @@ pub fn run(args: &ScreenshotArgs, config: &Config) -> anyhow::Result<()> {
     kiosk.set_high_contrast(args.high_contrast);
     for (stage, path) in jobs {
         kiosk.stage(stage);
-        let image = offscreen.render(&kiosk, width, height)?;
+        let image = offscreen.render(&kiosk, width, height, args.scale)?;
         write_png(&path, image.width(), image.height(), image.as_bytes())?;
         println!("{}", path.display());
     }
     Ok(())
 }
 
+/// Writes an opaque RGB PNG (the screens have no transparency; dropping alpha keeps files small).
 fn write_png(path: &Path, width: u32, height: u32, rgba: &[u8]) -> anyhow::Result<()> {
+    let rgb: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut encoder = png::Encoder::new(BufWriter::new(file), width, height);
-    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::High);
     let mut writer = encoder.write_header().with_context(|| format!("cannot write {}", path.display()))?;
-    writer.write_image_data(rgba).with_context(|| format!("cannot write {}", path.display()))?;
+    writer.write_image_data(&rgb).with_context(|| format!("cannot write {}", path.display()))?;
     writer.finish().with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
