@@ -24,7 +24,7 @@ fn renders_every_screen_without_a_display() {
         .output()
         .expect("run borne");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let names = ["welcome", "home", "ask", "answer", "refusal", "idle", "alert", "maintenance"];
+    let names = ["welcome", "home", "ask", "answer", "refusal", "idle", "hours", "alert", "maintenance"];
     let mut images = Vec::new();
     for name in names {
         let (w, h, pixels) = decode(&dir.path().join(format!("{name}.png")));

@@ -188,6 +188,14 @@ impl Kiosk {
         );
     }
 
+    /// Shows "Horaires et services" with its rows filled, the first service opened.
+    pub(crate) fn show_hours(&self) {
+        fill_hours(&self.app, &self.services, &self.session);
+        let api = self.app.global::<Api>();
+        api.set_selected_service(0);
+        api.set_screen("hours".into());
+    }
+
     /// Stops the one-second clock (date, time, hours, inactivity): offscreen pictures must not
     /// change while they are taken.
     pub(crate) fn stop_clock(&self) {
@@ -296,6 +304,13 @@ fn wire(app: &AppWindow, services: &Arc<UiServices>, session: &Shared, jobs: Sen
             if let Err(e) = set_language(&app, &services, &session, lang) {
                 tracing::error!(error = %e, "cannot switch language");
             }
+        }
+    });
+    api.on_open_hours({
+        let (weak, services, session) = (weak.clone(), Arc::clone(services), Arc::clone(session));
+        move || {
+            let Some(app) = weak.upgrade() else { return };
+            fill_hours(&app, &services, &session);
         }
     });
     api.on_key_pressed({
@@ -463,7 +478,19 @@ fn set_language(app: &AppWindow, services: &UiServices, session: &Shared, lang: 
     lock(session).lang = lang;
     app.global::<Api>().set_lang(lang.code().into());
     refresh_clock(app, services, session);
+    if app.global::<Api>().get_screen() == "hours" {
+        fill_hours(app, services, session);
+    }
     Ok(())
+}
+
+/// Fills the "Horaires et services" rows as of now, in the session's language.
+fn fill_hours(app: &AppWindow, services: &UiServices, session: &Shared) {
+    let lang = lock(session).lang;
+    let rows = crate::hours::service_rows(&services.content.current(), (services.now)(), lang);
+    let api = app.global::<Api>();
+    api.set_selected_service(-1);
+    api.set_services(ModelRc::new(VecModel::from(rows)));
 }
 
 fn refresh_clock(app: &AppWindow, services: &UiServices, session: &Shared) {

@@ -7,12 +7,14 @@
 //! - [`Kiosk`] ([`kiosk`]): the Slint touchscreen UI. The `.slint` components live in `ui/ui/`; the
 //!   global `Api` (`ui/ui/api.slint`) is the whole boundary between them and the Rust logic here:
 //!   [`kiosk`] wires the callbacks, [`ask`] answers questions on a worker thread, [`idle`] clears
-//!   the session after inactivity, [`welcome`] phrases the date, time and today's hours.
+//!   the session after inactivity, [`welcome`] phrases the date, time and today's hours,
+//!   [`hours`] the rows of the "Horaires et services" screen.
 //! - [`offscreen`]: renders any screen without a display (software renderer), for `borne screenshot`.
 //! - [`generated`]: the Rust code `slint-build` generates from the `.slint` files.
 
 pub mod ask;
 pub mod error;
+pub mod hours;
 pub mod idle;
 pub mod kiosk;
 pub mod offscreen;

@@ -80,6 +80,8 @@ pub enum Stage {
     Refusal,
     /// The inactivity warning.
     Idle,
+    /// "Horaires et services", first service opened.
+    Hours,
     /// The alert banner over the home screen.
     Alert,
     /// The maintenance screen.
@@ -88,13 +90,14 @@ pub enum Stage {
 
 impl Stage {
     /// Every screen, in order.
-    pub const ALL: [Stage; 8] = [
+    pub const ALL: [Stage; 9] = [
         Stage::Welcome,
         Stage::Home,
         Stage::Ask,
         Stage::Answer,
         Stage::Refusal,
         Stage::Idle,
+        Stage::Hours,
         Stage::Alert,
         Stage::Maintenance,
     ];
@@ -108,6 +111,7 @@ impl Stage {
             Stage::Answer => "answer",
             Stage::Refusal => "refusal",
             Stage::Idle => "idle",
+            Stage::Hours => "hours",
             Stage::Alert => "alert",
             Stage::Maintenance => "maintenance",
         }
@@ -141,6 +145,7 @@ impl Kiosk {
                 answer(DEMO_QUESTION);
                 self.show_idle_warning(15);
             }
+            Stage::Hours => self.show_hours(),
             Stage::Alert => {
                 self.go("home");
                 self.handle_alert_now(

@@ -224,6 +224,33 @@ fn the_kiosk_ui_end_to_end() {
     let after = buttons(app, "Demander")[0].size();
     assert!(after.height >= before.height, "large text never shrinks buttons: {before:?} -> {after:?}");
 
+    // Horaires et services: every service with its badge, the week of the one touched.
+    tap(app, "Accueil");
+    tap(app, "Horaires et services");
+    assert_eq!(api.get_screen(), "hours");
+    let rows = api.get_services();
+    assert_eq!(rows.row_count(), content.services.len());
+    for (row, service) in rows.iter().zip(&content.services) {
+        assert_eq!(row.name, service.name.as_str());
+        let open = matches!(service.hours.state_at(now), borne_content::hours::OpenState::Open { .. });
+        assert_eq!(row.open, open, "{}", service.name);
+    }
+    assert!(rows.iter().any(|r| r.open) && rows.iter().any(|r| !r.open), "the demo has both at 10:00");
+    assert!(!has_label(app, "Cette semaine"));
+    let library = content.services.iter().position(|s| s.name.contains("Médiathèque")).expect("library");
+    for service in &content.services {
+        let size = buttons(app, &service.name).first().expect("service card").size();
+        assert!(size.height >= 90.0, "{} is too small to touch: {size:?}", service.name);
+    }
+    tap(app, &content.services[library].name);
+    assert_eq!(api.get_selected_service(), i32::try_from(library).expect("index"));
+    assert!(has_label(app, "Cette semaine"));
+    assert!(rows.row_data(library).expect("row").week.contains("lundi 30 novembre"));
+    tap(app, "English");
+    assert!(api.get_services().row_data(library).expect("row").week.contains("Monday 30 November"));
+    assert!(has_label(app, "This week") || has_label(app, "Opening hours and services"));
+    tap(app, "Français");
+
     // Alert, maintenance and a card-read notice from another thread.
     let handle = kiosk.handle();
     let from_thread = handle.clone();
@@ -246,6 +273,8 @@ fn the_kiosk_ui_end_to_end() {
     wait_until("back in service", || !api.get_maintenance() && api.get_alert_text().is_empty());
 
     // Inactivity: a touch resets the clock; then the warning counts down and the session is cleared.
+    tap(app, "Accueil");
+    tap(app, "Poser une question");
     type_on_keyboard(app, "abc");
     for _ in 0..29 {
         i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
