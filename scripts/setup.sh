@@ -7,7 +7,10 @@ set -euo pipefail
 # the independent check of the PN532 simulator with libnfc's nfc-list (hardware/tests/pn532_libnfc.rs);
 # mosquitto and mosquitto-clients for the MQTT tests, which start their own broker on a loopback
 # port (telemetry/tests/, kiosk/tests/telemetry.rs).
-BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl libnfc-bin mosquitto mosquitto-clients)
+# libfontconfig1-dev: Slint (the touchscreen UI) links fontconfig through pkg-config at build time;
+# fonts-dejavu-core: the fonts its software renderer draws the screens and screenshots with.
+BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl libnfc-bin mosquitto mosquitto-clients
+    libfontconfig1-dev fonts-dejavu-core)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

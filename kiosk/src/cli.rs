@@ -17,6 +17,7 @@ Examples:
   borne devices                           serial ports, and whether the printer and reader are there
   borne print test --printer /dev/ttyUSB0 print the test page on a real printer
   borne print faq cni-perte               print an FAQ answer (simulated printer: PNG + text in a folder)
+  borne screenshot --screen all --out-dir shots   every touchscreen screen as PNG, no display needed
 
 Configuration: --config FILE (or BORNE_CONFIG), then BORNE_<SECTION>__<KEY> variables
 (e.g. BORNE_KIOSK__IDLE_TIMEOUT_SECS=120), then flags. Logs: BORNE_LOG=debug.";
@@ -62,6 +63,8 @@ pub enum Command {
     /// Load tools for the broker and telemetry (simulated fleet, spool replay).
     #[command(subcommand)]
     Sim(SimCommand),
+    /// Render a touchscreen screen to a PNG file, without any display (software renderer).
+    Screenshot(ScreenshotArgs),
 }
 
 /// `borne print ...`
@@ -79,6 +82,41 @@ pub enum PrintCommand {
         #[command(flatten)]
         target: PrintTarget,
     },
+}
+
+/// `borne screenshot`: which screen, where to write it, and how it looks.
+#[derive(Debug, Args)]
+pub struct ScreenshotArgs {
+    /// Screen to render: welcome, home, ask, answer, refusal, idle, alert, maintenance, or all.
+    #[arg(long, value_name = "NAME")]
+    pub screen: String,
+    /// PNG file to write (one screen).
+    #[arg(long, value_name = "FILE", required_unless_present = "out_dir")]
+    pub out: Option<PathBuf>,
+    /// Folder to write every screen into, as NAME.png (with `--screen all`).
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Size in pixels, WIDTHxHEIGHT (portrait 1080x1920 by default).
+    #[arg(long, value_name = "WxH", default_value = "1080x1920")]
+    pub size: String,
+    /// Interface language: fr (default) or en.
+    #[arg(long, value_name = "LANG", default_value = "fr")]
+    pub lang: String,
+    /// Large-text mode.
+    #[arg(long)]
+    pub large_text: bool,
+    /// High-contrast mode.
+    #[arg(long)]
+    pub high_contrast: bool,
+    /// Content directory; the configured content, else the embedded demo content.
+    #[arg(long, value_name = "DIR")]
+    pub content: Option<PathBuf>,
+    /// The local time shown (e.g. 2026-11-30T10:00); now by default.
+    #[arg(long, value_name = "DATETIME")]
+    pub now: Option<String>,
+    /// Physical pixels per layout pixel: `--size 540x960 --scale 0.5` is the 1080x1920 layout at half size.
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    pub scale: f32,
 }
 
 /// Where `borne print` prints and from which content.

@@ -18,6 +18,7 @@ mod printing;
 mod reading;
 mod telemetry;
 mod terminal;
+mod touchscreen;
 
 use std::process::ExitCode;
 
@@ -85,6 +86,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Sim(command)) => {
             init_logging("warn");
             commands::sim::run(&command)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Screenshot(args)) => {
+            init_logging("warn");
+            let overrides = Overrides { content_dir: args.content.clone(), ..Overrides::default() };
+            let config = Config::load(cli.config.as_deref(), &overrides)?;
+            commands::screenshot::run(&args, &config)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Run(args)) => run(cli.config.as_deref(), &args),

@@ -48,11 +48,12 @@ pub enum Text {
     Yes,
     No,
     ThanksForFeedback,
+    NoPrinter,
 }
 
 impl Text {
     /// Every string, for completeness checks.
-    pub const ALL: [Text; 37] = [
+    pub const ALL: [Text; 38] = [
         Text::Welcome,
         Text::PressEnterToStart,
         Text::MenuTitle,
@@ -90,6 +91,7 @@ impl Text {
         Text::Yes,
         Text::No,
         Text::ThanksForFeedback,
+        Text::NoPrinter,
     ];
 
     /// The string in `lang`.
@@ -155,6 +157,7 @@ impl Text {
             Text::Yes => ("Oui", "Yes"),
             Text::No => ("Non", "No"),
             Text::ThanksForFeedback => ("Merci pour votre avis !", "Thank you for your feedback!"),
+            Text::NoPrinter => ("Cette borne n'a pas d'imprimante.", "This kiosk has no printer."),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod devices;
 pub mod faq_gaps;
 pub mod print;
 pub mod run;
+pub mod screenshot;
 pub mod sim;
 
 /// Loads the configured content for a one-shot command, printing every problem (`file:line:

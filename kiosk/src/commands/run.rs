@@ -1,6 +1,6 @@
 //! `borne run` (and `borne` alone): starts the kiosk.
 //!
-//! Chooses how to meet visitors: the touchscreen UI where there is a display (issue 6), else a
+//! Chooses how to meet visitors: the touchscreen UI where there is a display (unless `--terminal`), else a
 //! terminal session of the same kiosk when standard input is a terminal, else headless (devices and
 //! telemetry only) until SIGINT or SIGTERM. Content is reloaded when its files change or on SIGHUP,
 //! keeping the last good content when an edit is broken.
@@ -21,10 +21,13 @@ use crate::printing::KioskPrinter;
 use crate::reading;
 use crate::telemetry;
 use crate::terminal::{CardFeed, TerminalSession};
+use crate::touchscreen;
 
 /// How the kiosk meets visitors in this run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
+    /// The Slint touchscreen UI on the display.
+    Touchscreen,
     /// A text session on the terminal.
     Terminal,
     /// No screen at all.
@@ -42,13 +45,23 @@ pub fn choose_mode(args: &RunArgs, config: &Config) -> Mode {
         return Mode::Headless;
     }
     let lang = config.language();
-    let why = if display_available() { Text::NoUiYet.get(lang) } else { Text::NoDisplay.get(lang) };
+    if display_available() && !args.terminal {
+        return Mode::Touchscreen;
+    }
+    let why = if display_available() { terminal_asked(lang) } else { Text::NoDisplay.get(lang) };
     if args.terminal || std::io::stdin().is_terminal() {
         eprintln!("borne: {why}; {}", terminal_note(lang));
         Mode::Terminal
     } else {
         eprintln!("borne: {why}; {}", Text::Headless.get(lang));
         Mode::Headless
+    }
+}
+
+fn terminal_asked(lang: borne_content::Lang) -> &'static str {
+    match lang {
+        borne_content::Lang::Fr => "--terminal demandé",
+        borne_content::Lang::En => "--terminal asked",
     }
 }
 
@@ -184,6 +197,21 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
     }
 
     match mode {
+        Mode::Touchscreen => {
+            // The reader's events, through the telemetry tap when telemetry runs.
+            let cards = reader_events.take();
+            touchscreen::run(
+                config,
+                touchscreen::Parts {
+                    store: Arc::clone(&store),
+                    chatbot: Arc::clone(&chatbot),
+                    feedback,
+                    clock,
+                    printer: printer.clone(),
+                    cards,
+                },
+            )?;
+        }
         Mode::Terminal => {
             let mut session = TerminalSession::new(
                 Arc::clone(&store),

@@ -1,0 +1,193 @@
+//! `borne run` on a display: the Slint touchscreen UI (winit backend), wired to the kiosk's content,
+//! chatbot, feedback log, receipt printer and card reader. The UI crate knows nothing of the devices:
+//! [`UiPrinter`] adapts the [`KioskPrinter`] to the UI's printer interface, and card reads become a
+//! notice on screen.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+use borne_chatbot::feedback::FeedbackLog;
+use borne_chatbot::{Chatbot, Reply};
+use borne_content::{ContentStore, Lang};
+use borne_hardware::reader::ReaderEvent;
+use borne_ui::idle::IdleSettings;
+use borne_ui::{AnswerPrinter, Kiosk, KioskHandle, UiServices};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::printing::{KioskPrinter, Printed};
+use crate::reading;
+
+/// How long the touchscreen waits for a receipt before saying it is queued.
+const PRINT_WAIT: Duration = Duration::from_secs(5);
+
+/// The kiosk's printer as the touchscreen uses it: prints the answer sheet of the FAQ entry answered.
+pub struct UiPrinter {
+    /// The printer.
+    pub printer: Arc<KioskPrinter>,
+    /// The content, for the letterhead and the FAQ entry.
+    pub store: Arc<ContentStore>,
+    /// The kiosk's clock (date on the receipt).
+    pub clock: Clock,
+    /// The content directory (logo on the receipt), when not embedded.
+    pub content_dir: Option<PathBuf>,
+}
+
+impl AnswerPrinter for UiPrinter {
+    fn unavailable(&self, lang: Lang) -> Option<String> {
+        let state = self.printer.state();
+        if state.can_print() {
+            return None;
+        }
+        Some(match lang {
+            Lang::Fr => format!("Impression impossible pour le moment : {}.", state.describe()),
+            Lang::En => format!("Printing is not possible right now ({}).", state.name().replace('_', " ")),
+        })
+    }
+
+    fn print_answer(&self, question: &str, reply: &Reply) -> Result<String, String> {
+        let content = self.store.current();
+        let Some(entry) = reply.id.as_deref().and_then(|id| content.faq_entry(id)) else {
+            return Err("Rien à imprimer pour cette réponse.".to_string());
+        };
+        let head = self.printer.letterhead(&content, self.content_dir.as_deref(), self.clock.now());
+        let result = borne_hardware::printer::receipt::answer_sheet(
+            self.printer.profile(),
+            &head,
+            entry,
+            Some(question),
+        )
+        .map_err(anyhow::Error::from)
+        .and_then(|receipt| self.printer.print(receipt, PRINT_WAIT));
+        match result {
+            Ok(printed) => {
+                tracing::info!(outcome = %crate::printing::describe(&printed), "answer printed from the touchscreen");
+                Ok(match printed {
+                    Printed::Queued(_) => {
+                        "Votre reçu sera imprimé dès que l'imprimante sera prête.".to_string()
+                    }
+                    Printed::Device(_) | Printed::Simulated { .. } => {
+                        "Votre reçu est imprimé : prenez-le sous l'écran.".to_string()
+                    }
+                })
+            }
+            Err(err) => {
+                tracing::warn!(error = %format!("{err:#}"), "receipt not printed");
+                Err("Impression impossible. Demandez à l'accueil.".to_string())
+            }
+        }
+    }
+}
+
+/// Everything the touchscreen session is built from.
+pub struct Parts {
+    /// The content in service.
+    pub store: Arc<ContentStore>,
+    /// The chatbot.
+    pub chatbot: Arc<Chatbot>,
+    /// The feedback log.
+    pub feedback: Arc<FeedbackLog>,
+    /// The kiosk's clock.
+    pub clock: Clock,
+    /// The printer, when it started.
+    pub printer: Option<Arc<KioskPrinter>>,
+    /// Card reader events, when a reader started.
+    pub cards: Option<Receiver<ReaderEvent>>,
+}
+
+/// Opens the touchscreen window on the display and runs it until it is closed.
+pub fn run(config: &Config, parts: Parts) -> anyhow::Result<()> {
+    let printer = parts.printer.map(|printer| {
+        Arc::new(UiPrinter {
+            printer,
+            store: Arc::clone(&parts.store),
+            clock: parts.clock.clone(),
+            content_dir: config.content.dir.clone(),
+        }) as Arc<dyn AnswerPrinter>
+    });
+    let clock = parts.clock;
+    let kiosk = Kiosk::new(UiServices {
+        content: parts.store,
+        chatbot: parts.chatbot,
+        now: Arc::new(move || clock.now()),
+        printer,
+        feedback: Some(parts.feedback),
+        idle: IdleSettings {
+            after_secs: u32::try_from(config.kiosk.idle_timeout_secs).unwrap_or(90),
+            ..IdleSettings::default()
+        },
+    })?;
+    if let Some(events) = parts.cards {
+        let handle = kiosk.handle();
+        let lang = config.language();
+        std::thread::Builder::new()
+            .name("borne-ui-cards".into())
+            .spawn(move || notify_cards(&events, &handle, lang))?;
+    }
+    tracing::info!("touchscreen UI started");
+    kiosk.run()?;
+    Ok(())
+}
+
+/// Shows a notice for each card read until the reader stops.
+fn notify_cards(events: &Receiver<ReaderEvent>, handle: &KioskHandle, lang: Lang) {
+    while let Ok(event) = events.recv() {
+        match event {
+            ReaderEvent::Card(read) => handle.show_notice(reading::greeting(&read.code.masked(), lang)),
+            ReaderEvent::Rejected { .. } => handle.show_notice(reading::not_recognised(lang).to_string()),
+            ReaderEvent::Connected { .. } | ReaderEvent::Disconnected { .. } => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use borne_chatbot::ChatbotConfig;
+    use borne_content::ContentSource;
+    use chrono::TimeZone;
+
+    /// The touchscreen's print reaches the simulated printer: a receipt holding the answer is saved.
+    #[test]
+    fn an_answer_printed_from_the_touchscreen_reaches_the_simulated_printer() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config::default();
+        config.devices.printer.receipts_dir = Some(dir.path().to_path_buf());
+        let (store, _) = ContentStore::open(ContentSource::Embedded, None).expect("content");
+        let store = Arc::new(store);
+        let content = store.current();
+        let chatbot = Chatbot::new(&content, ChatbotConfig::default()).expect("chatbot");
+        let tz = content.commune.timezone;
+        let now = tz.with_ymd_and_hms(2026, 11, 30, 10, 0, 0).single().expect("time");
+        let reply = chatbot.ask("wifi à la médiathèque", now);
+        assert_eq!(reply.id.as_deref(), Some("mediatheque-wifi"));
+        let printer = UiPrinter {
+            printer: Arc::new(KioskPrinter::start(&config, None).expect("simulated printer")),
+            store,
+            clock: Clock::starting_at(tz, "2026-11-30T10:00").expect("clock"),
+            content_dir: None,
+        };
+        // The simulated printer is "unplugged" until its first status answer: the button says so.
+        let start = std::time::Instant::now();
+        while printer.unavailable(Lang::Fr).is_some() {
+            assert!(start.elapsed() < Duration::from_secs(10), "{:?}", printer.unavailable(Lang::Fr));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let message = printer.print_answer("wifi à la médiathèque", &reply).expect("printed");
+        assert!(message.contains("imprimé"), "{message}");
+        let texts: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("receipts")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
+            .map(|e| std::fs::read_to_string(e.path()).expect("read"))
+            .collect();
+        assert_eq!(texts.len(), 1, "one receipt");
+        assert!(texts[0].contains("Vernay-Wifi-Public"), "{}", texts[0]);
+
+        // A refusal has nothing to print.
+        let refusal = chatbot.ask("je voudrais un livre de cuisine", now);
+        assert!(printer.print_answer("je voudrais un livre de cuisine", &refusal).is_err());
+    }
+}

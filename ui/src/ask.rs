@@ -1,0 +1,122 @@
+//! Questions are answered, and answers printed, on a worker thread so that the screen never
+//! freezes: the UI thread sends a [`Job`], the worker runs the chatbot (or the printer) and hands the
+//! [`Outcome`] back to the UI thread through Slint's event loop.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use borne_chatbot::Reply;
+
+use crate::kiosk::UiServices;
+
+/// Work for the worker thread.
+#[derive(Debug)]
+pub enum Job {
+    /// Answer a question asked in session `generation`.
+    Ask {
+        /// The question as typed or tapped.
+        question: String,
+        /// The session it was asked in: a later session drops the answer.
+        generation: u64,
+    },
+    /// Find questions close to what is being typed.
+    Suggest {
+        /// The text typed so far.
+        text: String,
+    },
+    /// Print an answer.
+    Print {
+        /// The question.
+        question: String,
+        /// The reply to print.
+        reply: Box<Reply>,
+    },
+}
+
+/// What the worker hands back to the UI thread.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The reply to a question.
+    Answered {
+        /// The question.
+        question: String,
+        /// The session it was asked in.
+        generation: u64,
+        /// The chatbot's reply.
+        reply: Box<Reply>,
+    },
+    /// Questions close to `text`.
+    Suggestions {
+        /// The text they were computed for.
+        text: String,
+        /// FAQ questions, best first.
+        questions: Vec<String>,
+    },
+    /// A print finished: the message to show the visitor.
+    Printed(String),
+}
+
+/// Fewest characters typed before suggestions are offered.
+pub const SUGGEST_FROM_CHARS: usize = 4;
+/// Lowest confidence for a typing suggestion.
+const SUGGEST_MIN_SCORE: f32 = 0.15;
+
+/// Starts the worker; `deliver` runs on the worker thread and must pass the outcome to the UI thread.
+pub fn start(
+    services: Arc<UiServices>,
+    deliver: impl Fn(Outcome) + Send + 'static,
+) -> std::io::Result<Sender<Job>> {
+    let (tx, rx) = channel();
+    std::thread::Builder::new()
+        .name("borne-ui-answers".into())
+        .spawn(move || work(&services, &rx, deliver))?;
+    Ok(tx)
+}
+
+fn work(services: &UiServices, rx: &Receiver<Job>, deliver: impl Fn(Outcome)) {
+    while let Ok(mut job) = rx.recv() {
+        // Only the latest of several pending suggestions is worth computing.
+        while matches!(job, Job::Suggest { .. }) {
+            match rx.try_recv() {
+                Ok(next) => job = next,
+                Err(_) => break,
+            }
+        }
+        let outcome = match job {
+            Job::Ask { question, generation } => {
+                let reply = services.chatbot.ask(&question, (services.now)());
+                if let Some(log) = &services.feedback {
+                    log.record_reply(
+                        &question,
+                        &reply,
+                        services.chatbot.config().threshold,
+                        chrono::Utc::now(),
+                    );
+                }
+                tracing::info!(kind = ?reply.kind, score = reply.score, "question answered on the touchscreen");
+                Outcome::Answered { question, generation, reply: Box::new(reply) }
+            }
+            Job::Suggest { text } => {
+                let reply = services.chatbot.ask(&text, (services.now)());
+                let questions = reply
+                    .topk
+                    .iter()
+                    .filter(|c| c.score >= SUGGEST_MIN_SCORE)
+                    .take(3)
+                    .map(|c| c.question.clone())
+                    .collect();
+                Outcome::Suggestions { text, questions }
+            }
+            Job::Print { question, reply } => {
+                let message = match &services.printer {
+                    Some(printer) => match printer.print_answer(&question, &reply) {
+                        Ok(message) | Err(message) => message,
+                    },
+                    None => String::new(),
+                };
+                Outcome::Printed(message)
+            }
+        };
+        deliver(outcome);
+    }
+}

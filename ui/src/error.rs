@@ -1,0 +1,17 @@
+//! Errors of the touchscreen UI: what can fail when the window is created or the event loop runs.
+
+use thiserror::Error;
+
+/// Why the touchscreen UI could not start or stopped.
+#[derive(Debug, Error)]
+pub enum UiError {
+    /// Slint could not create the window or run its event loop (no display, no backend).
+    #[error("the touchscreen UI cannot run: {0}")]
+    Platform(#[from] slint::PlatformError),
+    /// The language's translations are not bundled.
+    #[error("no translation bundled for language {0:?}")]
+    Language(String),
+    /// The answer worker thread could not be started.
+    #[error("cannot start the answer worker: {0}")]
+    Worker(#[from] std::io::Error),
+}

@@ -1,0 +1,562 @@
+//! The touchscreen kiosk: creates the Slint window, fills the `Api` global from the content, and
+//! wires every `Api` callback to the Rust logic (navigation state, languages, the answer worker,
+//! printing, feedback, inactivity). [`KioskHandle`] lets other threads (MQTT commands, card readers)
+//! show an alert, the maintenance screen or a notice.
+
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use borne_chatbot::feedback::FeedbackLog;
+use borne_chatbot::{Chatbot, Reply};
+use borne_content::{ContentStore, Lang};
+use chrono::DateTime;
+use chrono_tz::Tz;
+use slint::{ComponentHandle, Model, ModelRc, SharedString, Timer, TimerMode, VecModel};
+
+use crate::ask::{self, Job, Outcome, SUGGEST_FROM_CHARS};
+use crate::error::UiError;
+use crate::generated::{AnswerCard, Api, AppWindow};
+use crate::idle::{IdleSettings, IdleState};
+use crate::welcome;
+
+/// The current time in the commune's time zone (the kiosk's clock, which tests and demos can fix).
+pub type NowFn = Arc<dyn Fn() -> DateTime<Tz> + Send + Sync>;
+
+/// The receipt printer as the touchscreen sees it. Implemented by the kiosk program on its
+/// `KioskPrinter`; calls come from the worker thread, never from the UI thread.
+pub trait AnswerPrinter: Send + Sync {
+    /// Why printing is impossible right now (out of paper, absent), in `lang`; `None` when it can print.
+    fn unavailable(&self, lang: Lang) -> Option<String>;
+    /// Prints `reply` to `question`: `Ok` with the message to show, or `Err` with why it failed.
+    fn print_answer(&self, question: &str, reply: &Reply) -> Result<String, String>;
+}
+
+/// What the touchscreen needs from the rest of the kiosk.
+pub struct UiServices {
+    /// The content in service (reloads are picked up at the next session).
+    pub content: Arc<ContentStore>,
+    /// The FAQ chatbot.
+    pub chatbot: Arc<Chatbot>,
+    /// The kiosk's clock.
+    pub now: NowFn,
+    /// The receipt printer, when the kiosk has one.
+    pub printer: Option<Arc<dyn AnswerPrinter>>,
+    /// Where questions and "was it helpful?" votes are counted.
+    pub feedback: Option<Arc<FeedbackLog>>,
+    /// Inactivity settings.
+    pub idle: IdleSettings,
+}
+
+/// What one visitor did, cleared when the session ends.
+#[derive(Debug, Default)]
+struct Session {
+    /// Incremented at each reset: answers to questions of an older session are dropped.
+    generation: u64,
+    /// Questions and replies, newest first (same order as the cards).
+    replies: Vec<(String, Reply)>,
+    /// Seconds since the last touch.
+    idle_secs: u32,
+    /// Language of the strings built in Rust.
+    lang: Lang,
+}
+
+type Shared = Arc<Mutex<Session>>;
+
+fn lock(session: &Shared) -> MutexGuard<'_, Session> {
+    session.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The running touchscreen UI.
+pub struct Kiosk {
+    app: AppWindow,
+    services: Arc<UiServices>,
+    session: Shared,
+    tick: Timer,
+}
+
+/// A handle to the touchscreen usable from any thread: alert banner, maintenance screen, notices.
+#[derive(Clone)]
+pub struct KioskHandle {
+    weak: slint::Weak<AppWindow>,
+}
+
+/// How long a notice (card read, print result) stays on screen.
+const NOTICE_SECS: u64 = 6;
+
+impl Kiosk {
+    /// Creates the window on the current Slint platform, in French, on the welcome screen.
+    pub fn new(services: UiServices) -> Result<Self, UiError> {
+        let app = AppWindow::new()?;
+        let services = Arc::new(services);
+        let session: Shared = Arc::new(Mutex::new(Session::default()));
+        let api = app.global::<Api>();
+        api.set_cards(ModelRc::new(VecModel::<AnswerCard>::default()));
+
+        let content = services.content.current();
+        api.set_commune_name(content.commune.name.as_str().into());
+        if let Some(bytes) = &content.logo {
+            match slint::Image::load_from_svg_data(bytes) {
+                Ok(image) => {
+                    api.set_logo(image);
+                    api.set_has_logo(true);
+                }
+                Err(e) => tracing::warn!(error = ?e, "the commune's logo is not an SVG Slint can read"),
+            }
+        }
+        let examples: Vec<SharedString> =
+            content.faq.iter().take(4).map(|e| SharedString::from(e.question.as_str())).collect();
+        api.set_examples(ModelRc::new(VecModel::from(examples)));
+
+        let weak = app.as_weak();
+        let jobs = ask::start(Arc::clone(&services), {
+            let session = Arc::clone(&session);
+            move |outcome| {
+                let session = Arc::clone(&session);
+                if let Err(e) = weak.upgrade_in_event_loop(move |app| apply(&app, &session, outcome)) {
+                    tracing::error!(error = %e, "cannot hand an answer to the UI");
+                }
+            }
+        })?;
+
+        wire(&app, &services, &session, jobs);
+        set_language(&app, &services, &session, Lang::Fr)?;
+
+        let tick = Timer::default();
+        let weak = app.as_weak();
+        let tick_services = Arc::clone(&services);
+        let tick_session = Arc::clone(&session);
+        tick.start(TimerMode::Repeated, Duration::from_secs(1), move || {
+            if let Some(app) = weak.upgrade() {
+                on_tick(&app, &tick_services, &tick_session);
+            }
+        });
+        refresh_clock(&app, &services, &session);
+        Ok(Self { app, services, session, tick })
+    }
+
+    /// The Slint window (for tests, screenshots and `run`).
+    pub fn window(&self) -> &AppWindow {
+        &self.app
+    }
+
+    /// A handle other threads can use.
+    pub fn handle(&self) -> KioskHandle {
+        KioskHandle { weak: self.app.as_weak() }
+    }
+
+    /// Switches the interface language (the `@tr` strings and those built in Rust).
+    pub fn set_language(&self, lang: Lang) -> Result<(), UiError> {
+        set_language(&self.app, &self.services, &self.session, lang)
+    }
+
+    /// Turns large text on or off.
+    pub fn set_large_text(&self, on: bool) {
+        self.app.global::<Api>().set_large_text(on);
+    }
+
+    /// Turns high contrast on or off.
+    pub fn set_high_contrast(&self, on: bool) {
+        self.app.global::<Api>().set_high_contrast(on);
+    }
+
+    /// Clears the conversation and overlays and returns to the welcome screen, keeping the
+    /// language and display settings (for screenshots; inactivity uses the full reset).
+    pub(crate) fn reset_session(&self) {
+        clear_conversation(&self.app, &self.session);
+        let api = self.app.global::<Api>();
+        api.set_alert_text(SharedString::new());
+        api.set_maintenance(false);
+        api.set_notice(SharedString::new());
+        api.set_screen("welcome".into());
+    }
+
+    /// Shows the screen called `screen` (`welcome`, `home`, `ask`).
+    pub(crate) fn go(&self, screen: &str) {
+        self.app.global::<Api>().set_screen(screen.into());
+    }
+
+    /// Answers `question` on the calling thread and shows the card (for screenshots, which have no
+    /// event loop; the kiosk itself answers on the worker).
+    pub(crate) fn answer_now(&self, question: &str) {
+        let reply = self.services.chatbot.ask(question, (self.services.now)());
+        let generation = lock(&self.session).generation;
+        apply(
+            &self.app,
+            &self.session,
+            Outcome::Answered { question: question.to_string(), generation, reply: Box::new(reply) },
+        );
+    }
+
+    /// Shows "Horaires et services" with its rows filled, the first service opened.
+    pub(crate) fn show_hours(&self) {
+        fill_hours(&self.app, &self.services, &self.session);
+        let api = self.app.global::<Api>();
+        api.set_selected_service(0);
+        api.set_screen("hours".into());
+    }
+
+    /// Stops the one-second clock (date, time, hours, inactivity): offscreen pictures must not
+    /// change while they are taken.
+    pub(crate) fn stop_clock(&self) {
+        self.tick.stop();
+    }
+
+    /// Shows the inactivity warning with `left` seconds.
+    pub(crate) fn show_idle_warning(&self, left: i32) {
+        let api = self.app.global::<Api>();
+        api.set_idle_countdown(left);
+        api.set_idle_warning(true);
+    }
+
+    /// Shows the alert banner (on the UI thread).
+    pub(crate) fn handle_alert_now(&self, text: &str) {
+        self.app.global::<Api>().set_alert_text(text.into());
+    }
+
+    /// Shows or hides the maintenance screen (on the UI thread).
+    pub(crate) fn handle_maintenance_now(&self, on: bool) {
+        self.app.global::<Api>().set_maintenance(on);
+    }
+
+    /// Shows the window and runs the event loop until it is closed.
+    pub fn run(&self) -> Result<(), UiError> {
+        self.app.run()?;
+        Ok(())
+    }
+}
+
+impl KioskHandle {
+    /// Shows the alert banner on every screen with `text`, or hides it with `None`.
+    pub fn set_alert(&self, text: Option<String>) {
+        self.post(move |api| api.set_alert_text(text.unwrap_or_default().into()));
+    }
+
+    /// Shows or hides the maintenance screen.
+    pub fn set_maintenance(&self, on: bool) {
+        self.post(move |api| api.set_maintenance(on));
+    }
+
+    /// Shows a short notice (for example when a card is read); it disappears by itself.
+    pub fn show_notice(&self, text: String) {
+        let weak = self.weak.clone();
+        let result = self.weak.upgrade_in_event_loop(move |app| show_notice(&app, weak, text));
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "the touchscreen is not running");
+        }
+    }
+
+    fn post(&self, f: impl FnOnce(&Api<'_>) + Send + 'static) {
+        if let Err(e) = self.weak.upgrade_in_event_loop(move |app| f(&app.global::<Api>())) {
+            tracing::warn!(error = %e, "the touchscreen is not running");
+        }
+    }
+}
+
+fn show_notice(app: &AppWindow, weak: slint::Weak<AppWindow>, text: String) {
+    app.global::<Api>().set_notice(text.as_str().into());
+    Timer::single_shot(Duration::from_secs(NOTICE_SECS), move || {
+        if let Some(app) = weak.upgrade() {
+            let api = app.global::<Api>();
+            if api.get_notice() == text.as_str() {
+                api.set_notice(SharedString::new());
+            }
+        }
+    });
+}
+
+fn wire(app: &AppWindow, services: &Arc<UiServices>, session: &Shared, jobs: Sender<Job>) {
+    let api = app.global::<Api>();
+    let weak = app.as_weak();
+
+    api.on_start({
+        let (weak, session) = (weak.clone(), Arc::clone(session));
+        move || {
+            lock(&session).idle_secs = 0;
+            if let Some(app) = weak.upgrade() {
+                app.global::<Api>().set_screen("home".into());
+            }
+        }
+    });
+    api.on_activity({
+        let (weak, session) = (weak.clone(), Arc::clone(session));
+        move || {
+            lock(&session).idle_secs = 0;
+            if let Some(app) = weak.upgrade() {
+                app.global::<Api>().set_idle_warning(false);
+            }
+        }
+    });
+    api.on_still_here({
+        let (weak, session) = (weak.clone(), Arc::clone(session));
+        move || {
+            lock(&session).idle_secs = 0;
+            if let Some(app) = weak.upgrade() {
+                app.global::<Api>().set_idle_warning(false);
+            }
+        }
+    });
+    api.on_set_language({
+        let (weak, services, session) = (weak.clone(), Arc::clone(services), Arc::clone(session));
+        move |code| {
+            let Some(app) = weak.upgrade() else { return };
+            let lang = if code == "en" { Lang::En } else { Lang::Fr };
+            if let Err(e) = set_language(&app, &services, &session, lang) {
+                tracing::error!(error = %e, "cannot switch language");
+            }
+        }
+    });
+    api.on_open_hours({
+        let (weak, services, session) = (weak.clone(), Arc::clone(services), Arc::clone(session));
+        move || {
+            let Some(app) = weak.upgrade() else { return };
+            fill_hours(&app, &services, &session);
+        }
+    });
+    api.on_key_pressed({
+        let (weak, session, jobs) = (weak.clone(), Arc::clone(session), jobs.clone());
+        move |key| {
+            let Some(app) = weak.upgrade() else { return };
+            lock(&session).idle_secs = 0;
+            let api = app.global::<Api>();
+            let mut text = api.get_question().to_string();
+            if text.chars().count() < borne_chatbot::MAX_CHARS {
+                text.push_str(&key);
+            }
+            typed(&api, &jobs, text);
+        }
+    });
+    api.on_backspace({
+        let (weak, session, jobs) = (weak.clone(), Arc::clone(session), jobs.clone());
+        move || {
+            let Some(app) = weak.upgrade() else { return };
+            lock(&session).idle_secs = 0;
+            let api = app.global::<Api>();
+            let mut text = api.get_question().to_string();
+            text.pop();
+            typed(&api, &jobs, text);
+        }
+    });
+    api.on_ask({
+        let (weak, session, jobs) = (weak.clone(), Arc::clone(session), jobs.clone());
+        move || {
+            let Some(app) = weak.upgrade() else { return };
+            let question = app.global::<Api>().get_question().to_string();
+            ask_question(&app, &session, &jobs, question);
+        }
+    });
+    api.on_ask_text({
+        let (weak, session, jobs) = (weak.clone(), Arc::clone(session), jobs.clone());
+        move |question| {
+            let Some(app) = weak.upgrade() else { return };
+            ask_question(&app, &session, &jobs, question.to_string());
+        }
+    });
+    api.on_feedback({
+        let (weak, services, session) = (weak.clone(), Arc::clone(services), Arc::clone(session));
+        move |index, helpful| {
+            let Some(app) = weak.upgrade() else { return };
+            let Ok(i) = usize::try_from(index) else { return };
+            let session = lock(&session);
+            let Some((question, reply)) = session.replies.get(i) else { return };
+            if let Some(log) = &services.feedback {
+                log.record_vote(question, reply.id.as_deref(), helpful, chrono::Utc::now());
+            }
+            update_card(&app, i, |card| card.feedback = if helpful { 1 } else { 2 });
+        }
+    });
+    api.on_print_card({
+        let (session, jobs) = (Arc::clone(session), jobs);
+        move |index| {
+            let Ok(i) = usize::try_from(index) else { return };
+            let session = lock(&session);
+            if let Some((question, reply)) = session.replies.get(i) {
+                let job = Job::Print { question: question.clone(), reply: Box::new(reply.clone()) };
+                if jobs.send(job).is_err() {
+                    tracing::error!("the answer worker has stopped");
+                }
+            }
+        }
+    });
+}
+
+fn typed(api: &Api<'_>, jobs: &Sender<Job>, text: String) {
+    api.set_question(text.as_str().into());
+    if text.trim().chars().count() >= SUGGEST_FROM_CHARS {
+        if jobs.send(Job::Suggest { text }).is_err() {
+            tracing::error!("the answer worker has stopped");
+        }
+    } else {
+        api.set_typing_suggestions(ModelRc::default());
+    }
+}
+
+fn ask_question(app: &AppWindow, session: &Shared, jobs: &Sender<Job>, question: String) {
+    let question = question.trim().to_string();
+    if question.is_empty() {
+        return;
+    }
+    let generation = {
+        let mut session = lock(session);
+        session.idle_secs = 0;
+        session.generation
+    };
+    let api = app.global::<Api>();
+    api.set_screen("ask".into());
+    api.set_question(SharedString::new());
+    api.set_typing_suggestions(ModelRc::default());
+    api.set_thinking(true);
+    if jobs.send(Job::Ask { question, generation }).is_err() {
+        api.set_thinking(false);
+        tracing::error!("the answer worker has stopped");
+    }
+}
+
+fn cards_model(app: &AppWindow) -> Option<ModelRc<AnswerCard>> {
+    Some(app.global::<Api>().get_cards())
+}
+
+fn update_card(app: &AppWindow, index: usize, f: impl FnOnce(&mut AnswerCard)) {
+    let Some(model) = cards_model(app) else { return };
+    if let Some(mut card) = model.row_data(index) {
+        f(&mut card);
+        model.set_row_data(index, card);
+    }
+}
+
+/// Applies what the worker computed, on the UI thread.
+fn apply(app: &AppWindow, session: &Shared, outcome: Outcome) {
+    let api = app.global::<Api>();
+    match outcome {
+        Outcome::Answered { question, generation, reply } => {
+            let mut session = lock(session);
+            if generation != session.generation {
+                return; // asked by a visitor who has gone: nothing of it may show
+            }
+            api.set_thinking(false);
+            let card = AnswerCard {
+                question: question.as_str().into(),
+                text: reply.text.as_str().into(),
+                answered: reply.is_answer(),
+                suggestions: ModelRc::new(VecModel::from(
+                    reply
+                        .suggestions
+                        .iter()
+                        .map(|c| SharedString::from(c.question.as_str()))
+                        .collect::<Vec<_>>(),
+                )),
+                link: reply.link.clone().unwrap_or_default().into(),
+                feedback: 0,
+            };
+            session.replies.insert(0, (question, *reply));
+            let model = api.get_cards();
+            match model.as_any().downcast_ref::<VecModel<AnswerCard>>() {
+                Some(cards) => cards.insert(0, card),
+                None => {
+                    let mut rows: Vec<AnswerCard> = model.iter().collect();
+                    rows.insert(0, card);
+                    api.set_cards(ModelRc::new(VecModel::from(rows)));
+                }
+            }
+        }
+        Outcome::Suggestions { text, questions } => {
+            if api.get_question() == text.as_str() {
+                let rows: Vec<SharedString> = questions.iter().map(|q| q.as_str().into()).collect();
+                api.set_typing_suggestions(ModelRc::new(VecModel::from(rows)));
+            }
+        }
+        Outcome::Printed(message) => {
+            if !message.is_empty() {
+                show_notice(app, app.as_weak(), message);
+            }
+        }
+    }
+}
+
+fn set_language(app: &AppWindow, services: &UiServices, session: &Shared, lang: Lang) -> Result<(), UiError> {
+    slint::select_bundled_translation(lang.code()).map_err(|_| UiError::Language(lang.code().into()))?;
+    lock(session).lang = lang;
+    app.global::<Api>().set_lang(lang.code().into());
+    refresh_clock(app, services, session);
+    if app.global::<Api>().get_screen() == "hours" {
+        fill_hours(app, services, session);
+    }
+    Ok(())
+}
+
+/// Fills the "Horaires et services" rows as of now, in the session's language.
+fn fill_hours(app: &AppWindow, services: &UiServices, session: &Shared) {
+    let lang = lock(session).lang;
+    let rows = crate::hours::service_rows(&services.content.current(), (services.now)(), lang);
+    let api = app.global::<Api>();
+    api.set_selected_service(-1);
+    api.set_services(ModelRc::new(VecModel::from(rows)));
+}
+
+fn refresh_clock(app: &AppWindow, services: &UiServices, session: &Shared) {
+    let lang = lock(session).lang;
+    let now = (services.now)();
+    let content = services.content.current();
+    let api = app.global::<Api>();
+    api.set_date_text(welcome::date_text(now, lang).into());
+    api.set_time_text(welcome::time_text(now, lang).into());
+    api.set_today_hours(welcome::today_hours(&content, now, lang).into());
+    let reason = services.printer.as_ref().map_or_else(
+        || Some(crate::strings::Text::NoPrinter.get(lang).to_string()),
+        |printer| printer.unavailable(lang),
+    );
+    api.set_can_print(reason.is_none());
+    api.set_print_disabled_reason(reason.unwrap_or_default().into());
+}
+
+fn on_tick(app: &AppWindow, services: &UiServices, session: &Shared) {
+    refresh_clock(app, services, session);
+    let api = app.global::<Api>();
+    if api.get_screen() == "welcome" {
+        lock(session).idle_secs = 0;
+        return;
+    }
+    let idle = {
+        let mut session = lock(session);
+        session.idle_secs = session.idle_secs.saturating_add(1);
+        session.idle_secs
+    };
+    match services.idle.state(idle) {
+        IdleState::Active => {} // a touch already hid the warning (Api.activity)
+        IdleState::Warning(left) => {
+            api.set_idle_countdown(i32::try_from(left).unwrap_or(i32::MAX));
+            api.set_idle_warning(true);
+        }
+        IdleState::Expired => reset(app, services, session),
+    }
+}
+
+/// Ends the session: forgets everything the visitor typed or saw, back to the welcome screen in
+/// French with the default display.
+fn reset(app: &AppWindow, services: &UiServices, session: &Shared) {
+    clear_conversation(app, session);
+    let api = app.global::<Api>();
+    api.set_large_text(false);
+    api.set_high_contrast(false);
+    api.set_screen("welcome".into());
+    if let Err(e) = set_language(app, services, session, Lang::Fr) {
+        tracing::error!(error = %e, "cannot switch back to French");
+    }
+    tracing::info!("session cleared after inactivity");
+}
+
+/// Forgets the questions, answers and what was being typed.
+fn clear_conversation(app: &AppWindow, session: &Shared) {
+    {
+        let mut s = lock(session);
+        s.generation += 1;
+        s.replies.clear();
+        s.idle_secs = 0;
+    }
+    let api = app.global::<Api>();
+    api.set_idle_warning(false);
+    api.set_thinking(false);
+    api.set_question(SharedString::new());
+    api.set_typing_suggestions(ModelRc::default());
+    api.set_cards(ModelRc::new(VecModel::<AnswerCard>::default()));
+}

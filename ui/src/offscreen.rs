@@ -1,0 +1,158 @@
+//! Rendering the kiosk without any display: a Slint platform whose only window is a
+//! `MinimalSoftwareWindow` drawn by the software renderer, so `borne screenshot` and the docs'
+//! pictures work on a headless machine. [`Stage`] puts the kiosk in the state of each screen shown.
+
+use std::rc::Rc;
+
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
+use slint::platform::{Platform, WindowAdapter};
+use slint::{ComponentHandle, Rgba8Pixel, SharedPixelBuffer};
+
+use crate::error::UiError;
+use crate::kiosk::Kiosk;
+
+struct OffscreenPlatform {
+    window: Rc<MinimalSoftwareWindow>,
+}
+
+impl Platform for OffscreenPlatform {
+    fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, slint::PlatformError> {
+        Ok(self.window.clone())
+    }
+}
+
+/// The offscreen platform, installed once per process before the kiosk is created.
+pub struct Offscreen {
+    _window: Rc<MinimalSoftwareWindow>,
+}
+
+impl Offscreen {
+    /// Installs the offscreen platform; fails when another Slint platform already runs.
+    pub fn install() -> Result<Self, UiError> {
+        let window = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+        slint::platform::set_platform(Box::new(OffscreenPlatform { window: window.clone() }))
+            .map_err(|e| UiError::Platform(slint::PlatformError::Other(e.to_string())))?;
+        Ok(Self { _window: window })
+    }
+
+    /// Renders the kiosk's window at `width`×`height` physical pixels, `scale` physical pixels per
+    /// logical pixel (0.5 draws the 1080×1920 layout in a 540×960 picture).
+    pub fn render(
+        &self,
+        kiosk: &Kiosk,
+        width: u32,
+        height: u32,
+        scale: f32,
+    ) -> Result<SharedPixelBuffer<Rgba8Pixel>, UiError> {
+        kiosk.stop_clock();
+        let app = kiosk.window();
+        app.window().dispatch_event(slint::platform::WindowEvent::ScaleFactorChanged { scale_factor: scale });
+        app.window().set_size(slint::PhysicalSize::new(width, height));
+        app.show()?;
+        // Elements under a changed `if` are created during a rendering pass: render until two
+        // passes give the same picture, so it shows everything the state asks for.
+        slint::platform::update_timers_and_animations();
+        let mut last = app.window().take_snapshot()?;
+        for _ in 0..5 {
+            slint::platform::update_timers_and_animations();
+            let next = app.window().take_snapshot()?;
+            if next.as_bytes() == last.as_bytes() {
+                break;
+            }
+            last = next;
+        }
+        Ok(last)
+    }
+}
+
+/// The screens `borne screenshot --screen NAME` can show, in the order `--screen all` renders them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The attract screen.
+    Welcome,
+    /// The six tiles.
+    Home,
+    /// The ask screen with its keyboard, before any question.
+    Ask,
+    /// An answer card.
+    Answer,
+    /// A refusal with suggestions.
+    Refusal,
+    /// The inactivity warning.
+    Idle,
+    /// "Horaires et services", first service opened.
+    Hours,
+    /// The alert banner over the home screen.
+    Alert,
+    /// The maintenance screen.
+    Maintenance,
+}
+
+impl Stage {
+    /// Every screen, in order.
+    pub const ALL: [Stage; 9] = [
+        Stage::Welcome,
+        Stage::Home,
+        Stage::Ask,
+        Stage::Answer,
+        Stage::Refusal,
+        Stage::Idle,
+        Stage::Hours,
+        Stage::Alert,
+        Stage::Maintenance,
+    ];
+
+    /// The name used on the command line and in file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Welcome => "welcome",
+            Stage::Home => "home",
+            Stage::Ask => "ask",
+            Stage::Answer => "answer",
+            Stage::Refusal => "refusal",
+            Stage::Idle => "idle",
+            Stage::Hours => "hours",
+            Stage::Alert => "alert",
+            Stage::Maintenance => "maintenance",
+        }
+    }
+
+    /// The screen called `name`.
+    pub fn from_name(name: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+/// A question the demo content answers, and one it refuses with suggestions.
+const DEMO_QUESTION: &str = "Y a-t-il le wifi à la médiathèque ?";
+const DEMO_REFUSED: &str = "je voudrais un livre de cuisine";
+
+impl Kiosk {
+    /// Puts the kiosk in the state of `stage`, answering synchronously (no event loop needed).
+    pub fn stage(&self, stage: Stage) {
+        self.reset_session();
+        let answer = |question: &str| {
+            self.go("ask");
+            self.answer_now(question);
+        };
+        match stage {
+            Stage::Welcome => {}
+            Stage::Home => self.go("home"),
+            Stage::Ask => self.go("ask"),
+            Stage::Answer => answer(DEMO_QUESTION),
+            Stage::Refusal => answer(DEMO_REFUSED),
+            Stage::Idle => {
+                answer(DEMO_QUESTION);
+                self.show_idle_warning(15);
+            }
+            Stage::Hours => self.show_hours(),
+            Stage::Alert => {
+                self.go("home");
+                self.handle_alert_now(
+                    "Travaux rue de la Mairie : la médiathèque est accessible par le parc.",
+                );
+            }
+            Stage::Maintenance => self.handle_maintenance_now(true),
+        }
+    }
+}
