@@ -179,7 +179,7 @@ impl CommandHandler for Commands {
                 )),
             },
             "alert" | "maintenance" | "screenshot" => Outcome::failed(format!(
-                "no UI yet: '{}' needs the touchscreen UI (issue 6), which this build does not have",
+                "not connected to the screen yet: '{}' will drive the touchscreen (issue 6); nothing was done",
                 command.name
             )),
             "print-test" => self.print_test(),

@@ -95,9 +95,9 @@ fn a_headless_kiosk_reports_answers_commands_and_shows_offline_after_kill_9() {
     assert_eq!(reload["content_version"], t["content_version"]);
     watch.wait_for("reload event", LONG, |s| s.json["type"] == "content_reloaded");
     for (name, id, says) in [
-        ("alert", "c3", "no UI yet"),
-        ("maintenance", "c4", "no UI yet"),
-        ("screenshot", "c5", "no UI yet"),
+        ("alert", "c3", "not connected to the screen yet"),
+        ("maintenance", "c4", "not connected to the screen yet"),
+        ("screenshot", "c5", "not connected to the screen yet"),
         ("restart", "c7", "not available yet"),
     ] {
         let reply = ask(&mut watch, name, id);
