@@ -37,7 +37,6 @@ pub enum Text {
     SessionEnded,
     Goodbye,
     NoDisplay,
-    NoUiYet,
     Headless,
     Phone,
     Address,
@@ -53,7 +52,7 @@ pub enum Text {
 
 impl Text {
     /// Every string, for completeness checks.
-    pub const ALL: [Text; 38] = [
+    pub const ALL: [Text; 37] = [
         Text::Welcome,
         Text::PressEnterToStart,
         Text::MenuTitle,
@@ -80,7 +79,6 @@ impl Text {
         Text::SessionEnded,
         Text::Goodbye,
         Text::NoDisplay,
-        Text::NoUiYet,
         Text::Headless,
         Text::Phone,
         Text::Address,
@@ -136,10 +134,6 @@ impl Text {
             Text::NoDisplay => (
                 "Pas d'écran graphique (DISPLAY et WAYLAND_DISPLAY vides)",
                 "No graphical display (DISPLAY and WAYLAND_DISPLAY are unset)",
-            ),
-            Text::NoUiYet => (
-                "cette version n'a pas encore d'interface tactile",
-                "this build has no touchscreen interface yet",
             ),
             Text::Headless => (
                 "la borne tourne sans écran (appareils, télémétrie) jusqu'à son arrêt.",
