@@ -12,8 +12,11 @@ use borne_chatbot::{Chatbot, Reply};
 use borne_content::{ContentStore, Lang};
 use chrono::DateTime;
 use chrono_tz::Tz;
-use slint::{ComponentHandle, Model, ModelRc, SharedString, Timer, TimerMode, VecModel};
+use slint::{
+    ComponentHandle, Model, ModelRc, Rgba8Pixel, SharedPixelBuffer, SharedString, Timer, TimerMode, VecModel,
+};
 
+use crate::alert::Alert;
 use crate::ask::{self, Job, Outcome, SUGGEST_FROM_CHARS};
 use crate::error::UiError;
 use crate::generated::{AnswerCard, Api, AppWindow};
@@ -210,13 +213,13 @@ impl Kiosk {
     }
 
     /// Shows the alert banner (on the UI thread).
-    pub(crate) fn handle_alert_now(&self, text: &str) {
-        self.app.global::<Api>().set_alert_text(text.into());
+    pub(crate) fn handle_alert_now(&self, alert: Alert) {
+        show_alert(&self.app.global::<Api>(), Some(alert));
     }
 
     /// Shows or hides the maintenance screen (on the UI thread).
     pub(crate) fn handle_maintenance_now(&self, on: bool) {
-        self.app.global::<Api>().set_maintenance(on);
+        show_maintenance(&self.app.global::<Api>(), on, None);
     }
 
     /// Shows the window and runs the event loop until it is closed.
@@ -227,14 +230,27 @@ impl Kiosk {
 }
 
 impl KioskHandle {
-    /// Shows the alert banner on every screen with `text`, or hides it with `None`.
-    pub fn set_alert(&self, text: Option<String>) {
-        self.post(move |api| api.set_alert_text(text.unwrap_or_default().into()));
+    /// Shows `alert` as a banner over every screen, or hides the banner with `None`.
+    pub fn set_alert(&self, alert: Option<Alert>) {
+        self.post(move |api| show_alert(api, alert));
     }
 
-    /// Shows or hides the maintenance screen.
-    pub fn set_maintenance(&self, on: bool) {
-        self.post(move |api| api.set_maintenance(on));
+    /// Shows (`on`) or hides the maintenance screen; `message` replaces its standard second line.
+    pub fn set_maintenance(&self, on: bool, message: Option<String>) {
+        self.post(move |api| show_maintenance(api, on, message));
+    }
+
+    /// Takes a picture of the window as it is on screen now (RGBA, physical pixels), waiting at
+    /// most `timeout` for the UI thread. Call it from any thread but the UI thread.
+    pub fn snapshot(&self, timeout: Duration) -> Result<SharedPixelBuffer<Rgba8Pixel>, UiError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.weak.upgrade_in_event_loop(move |app| {
+            let _ = tx.send(app.window().take_snapshot());
+        })?;
+        match rx.recv_timeout(timeout) {
+            Ok(picture) => Ok(picture?),
+            Err(_) => Err(UiError::NoAnswer(timeout)),
+        }
     }
 
     /// Shows a short notice (for example when a card is read); it disappears by itself.
@@ -251,6 +267,21 @@ impl KioskHandle {
             tracing::warn!(error = %e, "the touchscreen is not running");
         }
     }
+}
+
+fn show_alert(api: &Api<'_>, alert: Option<Alert>) {
+    match alert {
+        Some(alert) => {
+            api.set_alert_level(alert.level.index());
+            api.set_alert_text(alert.text.as_str().into());
+        }
+        None => api.set_alert_text(SharedString::new()),
+    }
+}
+
+fn show_maintenance(api: &Api<'_>, on: bool, message: Option<String>) {
+    api.set_maintenance_message(message.unwrap_or_default().into());
+    api.set_maintenance(on);
 }
 
 fn show_notice(app: &AppWindow, weak: slint::Weak<AppWindow>, text: String) {

@@ -9,9 +9,12 @@
 //!   [`kiosk`] wires the callbacks, [`ask`] answers questions on a worker thread, [`idle`] clears
 //!   the session after inactivity, [`welcome`] phrases the date, time and today's hours,
 //!   [`hours`] the rows of the "Horaires et services" screen.
+//! - [`alert`]: the admin's alert banner (words and level), set through [`KioskHandle`] by remote
+//!   commands, like the maintenance screen and live screenshots.
 //! - [`offscreen`]: renders any screen without a display (software renderer), for `borne screenshot`.
 //! - [`generated`]: the Rust code `slint-build` generates from the `.slint` files.
 
+pub mod alert;
 pub mod ask;
 pub mod error;
 pub mod hours;
@@ -21,6 +24,7 @@ pub mod offscreen;
 pub mod strings;
 pub mod welcome;
 
+pub use alert::{Alert, AlertLevel};
 pub use error::UiError;
 pub use kiosk::{AnswerPrinter, Kiosk, KioskHandle, UiServices};
 

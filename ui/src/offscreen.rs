@@ -148,9 +148,10 @@ impl Kiosk {
             Stage::Hours => self.show_hours(),
             Stage::Alert => {
                 self.go("home");
-                self.handle_alert_now(
-                    "Travaux rue de la Mairie : la médiathèque est accessible par le parc.",
-                );
+                self.handle_alert_now(crate::alert::Alert {
+                    text: "Travaux rue de la Mairie : la médiathèque est accessible par le parc.".into(),
+                    level: crate::alert::AlertLevel::Warning,
+                });
             }
             Stage::Maintenance => self.handle_maintenance_now(true),
         }

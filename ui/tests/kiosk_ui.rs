@@ -15,7 +15,7 @@ use borne_chatbot::{Chatbot, ChatbotConfig, Reply};
 use borne_content::{ContentSource, ContentStore, Lang};
 use borne_ui::generated::Api;
 use borne_ui::idle::IdleSettings;
-use borne_ui::{AnswerPrinter, Kiosk, UiServices};
+use borne_ui::{Alert, AlertLevel, AnswerPrinter, Kiosk, UiServices};
 use chrono::TimeZone;
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use slint::{ComponentHandle, Model};
@@ -262,20 +262,23 @@ fn the_kiosk_ui_end_to_end() {
     let handle = kiosk.handle();
     let from_thread = handle.clone();
     std::thread::spawn(move || {
-        from_thread.set_alert(Some("Coupure d'eau rue des Lilas".into()));
+        from_thread
+            .set_alert(Some(Alert { text: "Coupure d'eau rue des Lilas".into(), level: AlertLevel::Urgent }));
         from_thread.show_notice("Carte lue".into());
     })
     .join()
     .expect("thread");
     wait_until("the alert", || api.get_alert_text() == "Coupure d'eau rue des Lilas");
-    assert!(has_label(app, "Coupure d'eau rue des Lilas"));
+    assert!(has_label(app, "Urgent : Coupure d'eau rue des Lilas"), "the level is said in words");
+    assert_eq!(api.get_alert_level(), 2);
     assert_eq!(api.get_notice(), "Carte lue");
     i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(7));
     assert_eq!(api.get_notice(), "", "the notice goes away by itself");
-    handle.set_maintenance(true);
+    handle.set_maintenance(true, Some("Retour à 14 h".into()));
     wait_until("maintenance", || api.get_maintenance());
     assert!(has_label(app, "Borne en maintenance"));
-    handle.set_maintenance(false);
+    assert!(has_label(app, "Retour à 14 h"), "the admin's message is shown");
+    handle.set_maintenance(false, None);
     handle.set_alert(None);
     wait_until("back in service", || !api.get_maintenance() && api.get_alert_text().is_empty());
 
