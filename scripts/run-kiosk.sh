@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
 cargo build --release --bin borne
+# A try-out on a desktop: a window, not the whole screen (a deployed kiosk is full screen).
+export BORNE_KIOSK__FULLSCREEN="${BORNE_KIOSK__FULLSCREEN:-false}"
 exec target/release/borne "$@"

@@ -8,9 +8,10 @@ set -euo pipefail
 # mosquitto and mosquitto-clients for the MQTT tests, which start their own broker on a loopback
 # port (telemetry/tests/, kiosk/tests/telemetry.rs).
 # libfontconfig1-dev: Slint (the touchscreen UI) links fontconfig through pkg-config at build time;
-# fonts-dejavu-core: the fonts its software renderer draws the screens and screenshots with.
+# fonts-dejavu-core: the fonts its software renderer draws the screens and screenshots with;
+# xvfb: a real X server for the test of the real touchscreen window (kiosk/tests/touchscreen.rs).
 BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl libnfc-bin mosquitto mosquitto-clients
-    libfontconfig1-dev fonts-dejavu-core)
+    libfontconfig1-dev fonts-dejavu-core xvfb)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -275,6 +275,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub terminal: bool,
 
+    /// Open the touchscreen in a window instead of full screen (to try the kiosk on a desktop).
+    #[arg(long)]
+    pub windowed: bool,
+
     /// MQTT broker for telemetry and commands: mqtt://HOST:PORT or mqtts://HOST:PORT
     /// (overrides `broker.url`).
     #[arg(long, value_name = "URL")]

@@ -58,8 +58,14 @@ pub struct KioskConfig {
     pub site: String,
     /// Language at the start of every session: `fr` or `en`.
     pub language: String,
-    /// Seconds without a touch before the session is cleared and the welcome screen returns.
+    /// Seconds without a touch before "Êtes-vous toujours là ?" appears.
     pub idle_timeout_secs: u64,
+    /// Seconds that question counts down before the session is cleared and the welcome screen
+    /// returns.
+    pub idle_warning_secs: u64,
+    /// Whether the touchscreen window covers the whole screen (`borne run --windowed` turns it off
+    /// for a try-out on a desktop).
+    pub fullscreen: bool,
     /// Writable directory for the kiosk's own state (last good content, later the telemetry
     /// spool); absent means nothing is kept on disk.
     pub state_dir: Option<PathBuf>,
@@ -72,6 +78,8 @@ impl Default for KioskConfig {
             site: "demo".into(),
             language: "fr".into(),
             idle_timeout_secs: 90,
+            idle_warning_secs: 20,
+            fullscreen: true,
             state_dir: None,
         }
     }
@@ -402,6 +410,12 @@ impl Config {
             return Err(invalid(
                 "kiosk.idle_timeout_secs",
                 format!("{} is out of range (1 to 3600 seconds; 90 is usual)", self.kiosk.idle_timeout_secs),
+            ));
+        }
+        if !(5..=300).contains(&self.kiosk.idle_warning_secs) {
+            return Err(invalid(
+                "kiosk.idle_warning_secs",
+                format!("{} is out of range (5 to 300 seconds; 20 is usual)", self.kiosk.idle_warning_secs),
             ));
         }
         if ![58, 80].contains(&self.devices.printer.paper_mm) {

@@ -6,7 +6,8 @@
 //! [`commands`] (one module per subcommand), [`chat`] (the chatbot and its feedback log),
 //! [`content_watch`] (reload on change), [`printing`] (the receipt printer, real or simulated),
 //! [`reading`] (the card reader, real or simulated), [`telemetry`] (MQTT reports and commands),
-//! [`terminal`] (the kiosk in a terminal).
+//! [`screen`] (what commands put on the screen: alert, maintenance, screenshot),
+//! [`terminal`] (the kiosk in a terminal), [`touchscreen`] (the Slint UI wired to all the above).
 
 mod chat;
 mod cli;
@@ -16,6 +17,7 @@ mod config;
 mod content_watch;
 mod printing;
 mod reading;
+mod screen;
 mod telemetry;
 mod terminal;
 mod touchscreen;

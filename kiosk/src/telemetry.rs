@@ -29,6 +29,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::content_watch::{self, Reloader};
 use crate::printing::{KioskPrinter, Printed, describe};
+use crate::screen::Screen;
 
 /// How long `print-test` waits for the printer before answering that the page is queued.
 const PRINT_TEST_WAIT: Duration = Duration::from_secs(10);
@@ -77,6 +78,7 @@ pub struct Probe {
     usage: Arc<UsageCounters>,
     reader: Arc<Mutex<String>>,
     printer: Option<Arc<KioskPrinter>>,
+    screen: Arc<Screen>,
 }
 
 /// The paper as telemetry reports it: `ok`, `near_end`, `out`, or `unknown` when the printer
@@ -111,6 +113,9 @@ impl KioskProbe for Probe {
                 cards_read,
                 mean_session_secs: (sessions > 0).then(|| session_ms as f64 / sessions as f64 / 1000.0),
             },
+            screen: self.screen.mode().to_string(),
+            alert: self.screen.alert(),
+            maintenance: self.screen.maintenance(),
         }
     }
 }
@@ -123,6 +128,7 @@ pub struct Commands {
     printer: Option<Arc<KioskPrinter>>,
     content_dir: Option<PathBuf>,
     clock: Clock,
+    screen: Arc<Screen>,
 }
 
 impl Commands {
@@ -178,10 +184,9 @@ impl CommandHandler for Commands {
                     "the content has {errors} error(s); version {kept} stays in service"
                 )),
             },
-            "alert" | "maintenance" | "screenshot" => Outcome::failed(format!(
-                "not connected to the screen yet: '{}' will drive the touchscreen (issue 6); nothing was done",
-                command.name
-            )),
+            "alert" => self.screen.alert_command(&command.args),
+            "maintenance" => self.screen.maintenance_command(&command.args),
+            "screenshot" => self.screen.screenshot_command(),
             "print-test" => self.print_test(),
             "restart" => Outcome::failed(
                 "restart is not available yet: it needs the service manager set-up (issue 9); \
@@ -282,6 +287,7 @@ pub fn start(
     reloader: Arc<Reloader>,
     printer: Option<Arc<KioskPrinter>>,
     clock: Clock,
+    screen: Arc<Screen>,
 ) -> anyhow::Result<Option<Running>> {
     let Some(url) = &config.broker.url else {
         tracing::info!("no broker configured: telemetry off");
@@ -329,6 +335,7 @@ pub fn start(
         usage: Arc::clone(&usage),
         reader: Arc::clone(&reader_state),
         printer: printer.clone(),
+        screen: Arc::clone(&screen),
     };
     let commands = Commands {
         reloader: Arc::clone(&reloader),
@@ -337,6 +344,7 @@ pub fn start(
         printer: printer.clone(),
         content_dir: config.content.dir.clone(),
         clock,
+        screen,
     };
     let handle = client::start(client_config, spool, Arc::new(probe), Arc::new(commands))?;
     let _ = reloader.events.set(handle.sink());

@@ -68,8 +68,9 @@ pub struct CardFeed {
     pub tapper: Option<Tapper>,
 }
 
-/// How long a tap on the simulated reader may take to come back as a read.
-const TAP_PATIENCE: Duration = Duration::from_secs(3);
+/// How long a tap on the simulated reader may take to come back as a read (it comes back in
+/// milliseconds; the margin is for a loaded machine, where the reader may still be opening).
+const TAP_PATIENCE: Duration = Duration::from_secs(10);
 
 /// Where the session goes after a screen.
 enum Next {

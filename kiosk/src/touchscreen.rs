@@ -19,6 +19,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::printing::{KioskPrinter, Printed};
 use crate::reading;
+use crate::screen::Screen;
 
 /// How long the touchscreen waits for a receipt before saying it is queued.
 const PRINT_WAIT: Duration = Duration::from_secs(5);
@@ -95,6 +96,10 @@ pub struct Parts {
     pub printer: Option<Arc<KioskPrinter>>,
     /// Card reader events, when a reader started.
     pub cards: Option<Receiver<ReaderEvent>>,
+    /// What remote commands ask of the screen (alert, maintenance, screenshot).
+    pub screen: Arc<Screen>,
+    /// Whether the window covers the whole screen.
+    pub fullscreen: bool,
 }
 
 /// Opens the touchscreen window on the display and runs it until it is closed.
@@ -116,9 +121,11 @@ pub fn run(config: &Config, parts: Parts) -> anyhow::Result<()> {
         feedback: Some(parts.feedback),
         idle: IdleSettings {
             after_secs: u32::try_from(config.kiosk.idle_timeout_secs).unwrap_or(90),
-            ..IdleSettings::default()
+            countdown_secs: u32::try_from(config.kiosk.idle_warning_secs).unwrap_or(20),
         },
     })?;
+    kiosk.set_fullscreen(parts.fullscreen);
+    parts.screen.attach(kiosk.handle());
     if let Some(events) = parts.cards {
         let handle = kiosk.handle();
         let lang = config.language();

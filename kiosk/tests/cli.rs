@@ -625,3 +625,24 @@ fn config_show_masks_the_broker_password() {
     assert!(shown.contains("username = \"kiosk1\""), "{shown}");
     assert!(!shown.contains("hunter2-secret") && shown.contains("********"), "{shown}");
 }
+
+#[test]
+fn a_display_that_is_set_but_dead_is_not_used() {
+    use std::io::BufRead;
+    // DISPLAY names an X display whose socket does not exist: the kiosk must not try to open a
+    // window there (it would fail); it says so and carries on without a screen.
+    let mut child = borne()
+        .args(["run"])
+        .env("DISPLAY", ":87")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn borne");
+    let mut first = String::new();
+    std::io::BufReader::new(child.stderr.take().expect("stderr")).read_line(&mut first).expect("read");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.contains("Pas d'écran graphique joignable"), "{first}");
+    assert!(first.contains("sans écran"), "{first}");
+}

@@ -64,6 +64,8 @@ fn a_headless_kiosk_reports_answers_commands_and_shows_offline_after_kill_9() {
     let t = watch.wait_for("telemetry", LONG, |s| s.topic == "borne/site1/kiosk1/telemetry").json;
     assert!(t["content_version"].as_str().is_some_and(|v| !v.is_empty()), "{t}");
     assert!(t["disk_free_bytes"].as_u64().is_some_and(|b| b > 0), "{t}");
+    assert_eq!((t["screen"].as_str(), t["maintenance"].as_bool()), (Some("headless"), Some(false)), "{t}");
+    assert!(t["alert"].is_null(), "{t}");
     // The simulated printer answers its status polls: online, with paper.
     watch.wait_for("printer in telemetry", LONG, |s| {
         s.topic.ends_with("/telemetry") && s.json["printer"] == "online" && s.json["paper"] == "ok"
@@ -95,9 +97,9 @@ fn a_headless_kiosk_reports_answers_commands_and_shows_offline_after_kill_9() {
     assert_eq!(reload["content_version"], t["content_version"]);
     watch.wait_for("reload event", LONG, |s| s.json["type"] == "content_reloaded");
     for (name, id, says) in [
-        ("alert", "c3", "not connected to the screen yet"),
-        ("maintenance", "c4", "not connected to the screen yet"),
-        ("screenshot", "c5", "not connected to the screen yet"),
+        ("alert", "c3", "without a touchscreen (headless mode)"),
+        ("maintenance", "c4", "without a touchscreen (headless mode)"),
+        ("screenshot", "c5", "without a touchscreen (headless mode)"),
         ("restart", "c7", "not available yet"),
     ] {
         let reply = ask(&mut watch, name, id);

@@ -62,6 +62,26 @@ pub struct KioskState {
     pub paper: String,
     /// Usage since the previous report.
     pub usage: Usage,
+    /// How the kiosk meets visitors in this run: `touchscreen`, `terminal` or `headless`.
+    #[serde(default)]
+    pub screen: String,
+    /// The alert banner shown now (set by the `alert` command), or null.
+    #[serde(default)]
+    pub alert: Option<AlertInfo>,
+    /// Whether the maintenance screen is shown (set by the `maintenance` command).
+    #[serde(default)]
+    pub maintenance: bool,
+}
+
+/// The alert banner a kiosk shows, as telemetry reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertInfo {
+    /// The words shown.
+    pub text: String,
+    /// `info`, `warning` or `urgent`.
+    pub level: String,
+    /// When the banner goes away by itself, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// `…/telemetry`: the periodic report.

@@ -27,6 +27,7 @@ impl KioskProbe for Probe {
             reader: "connected".into(),
             paper: "unknown".into(),
             usage: Usage { questions: n, answered: n, cards_read: 2, ..Usage::default() },
+            ..KioskState::default()
         }
     }
 }

@@ -153,6 +153,11 @@ impl Kiosk {
         set_language(&self.app, &self.services, &self.session, lang)
     }
 
+    /// Makes the window cover the whole screen (`true`, as a kiosk does) or not.
+    pub fn set_fullscreen(&self, on: bool) {
+        self.app.window().set_fullscreen(on);
+    }
+
     /// Turns large text on or off.
     pub fn set_large_text(&self, on: bool) {
         self.app.global::<Api>().set_large_text(on);
@@ -241,11 +246,15 @@ impl KioskHandle {
     }
 
     /// Takes a picture of the window as it is on screen now (RGBA, physical pixels), waiting at
-    /// most `timeout` for the UI thread. Call it from any thread but the UI thread.
-    pub fn snapshot(&self, timeout: Duration) -> Result<SharedPixelBuffer<Rgba8Pixel>, UiError> {
+    /// most `timeout` for the UI thread; `None` while a visitor is using the kiosk (anywhere but
+    /// the welcome or maintenance screen), whose screen is nobody else's business. Call it from any
+    /// thread but the UI thread.
+    pub fn snapshot(&self, timeout: Duration) -> Result<Option<SharedPixelBuffer<Rgba8Pixel>>, UiError> {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         self.weak.upgrade_in_event_loop(move |app| {
-            let _ = tx.send(app.window().take_snapshot());
+            let api = app.global::<Api>();
+            let in_use = api.get_screen() != "welcome" && !api.get_maintenance();
+            let _ = tx.send(if in_use { Ok(None) } else { app.window().take_snapshot().map(Some) });
         })?;
         match rx.recv_timeout(timeout) {
             Ok(picture) => Ok(picture?),

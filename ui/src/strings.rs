@@ -132,8 +132,8 @@ impl Text {
             ),
             Text::Goodbye => ("Au revoir !", "Goodbye!"),
             Text::NoDisplay => (
-                "Pas d'écran graphique (DISPLAY et WAYLAND_DISPLAY vides)",
-                "No graphical display (DISPLAY and WAYLAND_DISPLAY are unset)",
+                "Pas d'écran graphique joignable (DISPLAY, WAYLAND_DISPLAY)",
+                "No reachable graphical display (DISPLAY, WAYLAND_DISPLAY)",
             ),
             Text::Headless => (
                 "la borne tourne sans écran (appareils, télémétrie) jusqu'à son arrêt.",

@@ -14,7 +14,8 @@ fn theme_colours() -> HashMap<String, ([u8; 3], [u8; 3])> {
     for line in source.lines() {
         let Some(rest) = line.trim().strip_prefix("out property <color> ") else { continue };
         let Some((name, value)) = rest.split_once(':') else { continue };
-        let hexes: Vec<[u8; 3]> = value.split('#').skip(1).filter_map(|h| hex(&h[..6.min(h.len())])).collect();
+        let hexes: Vec<[u8; 3]> =
+            value.split('#').skip(1).filter_map(|h| hex(&h[..6.min(h.len())])).collect();
         assert_eq!(hexes.len(), 2, "theme colour {name} is not `Api.high-contrast ? #rrggbb : #rrggbb`");
         colours.insert(name.trim().to_string(), (hexes[0], hexes[1]));
     }

@@ -109,6 +109,9 @@ fn the_scan_reads_contexts_and_escapes() {
     let source = "component Foo inherits Rectangle {\n  Text { text: @tr(\"Dites \\\"oui\\\"\"); }\n}\nexport component Bar {\n  t: @tr(\"Il reste {} s\", 3);\n}\n";
     assert_eq!(
         tr_strings(source),
-        vec![("Foo".to_string(), "Dites \"oui\"".to_string()), ("Bar".to_string(), "Il reste {} s".to_string())]
+        vec![
+            ("Foo".to_string(), "Dites \"oui\"".to_string()),
+            ("Bar".to_string(), "Il reste {} s".to_string())
+        ]
     );
 }

@@ -19,6 +19,7 @@ use crate::config::Config;
 use crate::content_watch::{self, Reloader};
 use crate::printing::KioskPrinter;
 use crate::reading;
+use crate::screen::Screen;
 use crate::telemetry;
 use crate::terminal::{CardFeed, TerminalSession};
 use crate::touchscreen;
@@ -34,9 +35,53 @@ pub enum Mode {
     Headless,
 }
 
-/// Whether a graphical display is reachable.
+impl Mode {
+    /// The mode's name in telemetry: `touchscreen`, `terminal` or `headless`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Touchscreen => "touchscreen",
+            Mode::Terminal => "terminal",
+            Mode::Headless => "headless",
+        }
+    }
+}
+
+/// Where live screenshots are saved: `<state_dir>/screenshots`, else the temporary directory.
+fn screenshots_dir(config: &Config) -> std::path::PathBuf {
+    config
+        .kiosk
+        .state_dir
+        .as_ref()
+        .map_or_else(|| std::env::temp_dir().join("borne-screenshots"), |dir| dir.join("screenshots"))
+}
+
+/// Whether a graphical display is reachable: a Wayland socket, or an X display whose local socket
+/// exists (a remote `host:N` display is trusted as given). An unset or dead display falls back to
+/// the terminal or headless mode, saying why.
 fn display_available() -> bool {
-    ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if let Some(wayland) = var("WAYLAND_DISPLAY") {
+        let socket = std::path::Path::new(&wayland);
+        let socket = match var("XDG_RUNTIME_DIR") {
+            Some(runtime) if socket.is_relative() => std::path::Path::new(&runtime).join(socket),
+            _ => socket.to_path_buf(),
+        };
+        if socket.exists() {
+            return true;
+        }
+    }
+    var("DISPLAY").is_some_and(|display| x_display_reachable(&display))
+}
+
+/// `:N`, `:N.S` and `unix:N` are local sockets `/tmp/.X11-unix/XN`; anything else (`host:N`) is a
+/// network display, trusted as given.
+fn x_display_reachable(display: &str) -> bool {
+    let (host, rest) = display.rsplit_once(':').unwrap_or((display, ""));
+    if !(host.is_empty() || host == "unix") {
+        return true;
+    }
+    let number = rest.split('.').next().unwrap_or("");
+    !number.is_empty() && std::path::Path::new(&format!("/tmp/.X11-unix/X{number}")).exists()
 }
 
 /// Decides the mode, telling the person at the terminal why in one line.
@@ -155,6 +200,9 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
     // down is not a problem (the spool keeps everything); a telemetry set-up that cannot work
     // (unreadable spool directory, password file open to others) is logged and the kiosk serves
     // visitors without it.
+    // What remote commands ask of the screen is kept from the start: commands queued while the
+    // kiosk was away arrive before the touchscreen opens.
+    let screen = Arc::new(Screen::new(mode.name(), screenshots_dir(config)));
     let telemetry = {
         let _guard = runtime.enter();
         match telemetry::start(
@@ -164,6 +212,7 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
             Arc::clone(&reloader),
             printer.clone(),
             clock.clone(),
+            Arc::clone(&screen),
         ) {
             Ok(running) => running,
             Err(err) => {
@@ -200,7 +249,7 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
         Mode::Touchscreen => {
             // The reader's events, through the telemetry tap when telemetry runs.
             let cards = reader_events.take();
-            touchscreen::run(
+            let shown = touchscreen::run(
                 config,
                 touchscreen::Parts {
                     store: Arc::clone(&store),
@@ -209,8 +258,20 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
                     clock,
                     printer: printer.clone(),
                     cards,
+                    screen: Arc::clone(&screen),
+                    fullscreen: config.kiosk.fullscreen && !args.windowed,
                 },
-            )?;
+            );
+            // A display that refuses the window must not stop the kiosk: the devices and
+            // telemetry carry on (and tell the fleet), until the service is stopped.
+            if let Err(err) = shown {
+                tracing::error!(
+                    error = %format!("{err:#}"),
+                    "the touchscreen cannot run: carrying on without a screen (devices and telemetry)"
+                );
+                screen.fell_back(Mode::Headless.name());
+                runtime.block_on(wait_for_stop())?;
+            }
         }
         Mode::Terminal => {
             let mut session = TerminalSession::new(

@@ -35,6 +35,7 @@ impl KioskProbe for SimProbe {
             reader: "none".into(),
             paper: "unknown".into(),
             usage: Default::default(),
+            ..KioskState::default()
         }
     }
 }
