@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use borne_chatbot::Reply;
+use borne_content::Lang;
 
 use crate::kiosk::UiServices;
 
@@ -30,6 +31,13 @@ pub enum Job {
         question: String,
         /// The reply to print.
         reply: Box<Reply>,
+    },
+    /// Print a procedure's sheet.
+    PrintProcedure {
+        /// The procedure's id in the content.
+        id: String,
+        /// The language of the message shown afterwards.
+        lang: Lang,
     },
 }
 
@@ -110,6 +118,15 @@ fn work(services: &UiServices, rx: &Receiver<Job>, deliver: impl Fn(Outcome)) {
             Job::Print { question, reply } => {
                 let message = match &services.printer {
                     Some(printer) => match printer.print_answer(&question, &reply) {
+                        Ok(message) | Err(message) => message,
+                    },
+                    None => String::new(),
+                };
+                Outcome::Printed(message)
+            }
+            Job::PrintProcedure { id, lang } => {
+                let message = match &services.printer {
+                    Some(printer) => match printer.print_procedure(&id, lang) {
                         Ok(message) | Err(message) => message,
                     },
                     None => String::new(),
