@@ -151,6 +151,20 @@ fn procedures_news_and_answer_qr_codes() {
     let button = buttons(app, &first.title);
     assert_eq!(button.len(), 1, "{}", first.title);
     assert!(button[0].size().height >= 96.0, "{:?}", button[0].size());
+    // One column in portrait, two side by side in landscape (same theme, first two procedures).
+    let second = content.procedures.iter().filter(|p| p.theme == first.theme).nth(1).expect("two");
+    let place = |title: &str| buttons(app, title)[0].absolute_position();
+    assert!(place(&second.title).y > place(&first.title).y, "portrait: one below the other");
+    app.window().set_size(slint::PhysicalSize::new(1920, 1080));
+    pump();
+    assert_eq!(place(&second.title).y, place(&first.title).y, "landscape: side by side");
+    assert!(place(&second.title).x > place(&first.title).x);
+    for title in [&first.title, &second.title] {
+        let size = buttons(app, title)[0].size();
+        assert!(size.height >= 96.0 && size.width >= 600.0, "{title}: {size:?}");
+    }
+    app.window().set_size(slint::PhysicalSize::new(1080, 1920));
+    pump();
 
     // A procedure's page: summary, numbered steps, documents, the service, the QR code of its link.
     let procedure = content
@@ -208,6 +222,7 @@ fn procedures_news_and_answer_qr_codes() {
     assert!(has_label(app, "Steps") && has_label(app, "Continue on your phone"));
     assert!(has_label(app, &procedure.summary));
     tap(app, "Français");
+    assert!(buttons(app, "Retour aux démarches")[0].size().height >= 96.0);
     tap(app, "Retour aux démarches");
     assert_eq!(api.get_screen(), "procedures");
 
