@@ -24,7 +24,8 @@ use crate::reading;
 /// How long the touchscreen waits for a receipt before saying it is queued.
 const PRINT_WAIT: Duration = Duration::from_secs(5);
 
-/// The kiosk's printer as the touchscreen uses it: prints the answer sheet of the FAQ entry answered.
+/// The kiosk's printer as the touchscreen uses it: prints the answer sheet of the FAQ entry answered,
+/// and the sheet of a procedure ("Démarches").
 pub struct UiPrinter {
     /// The printer.
     pub printer: Arc<KioskPrinter>,
