@@ -1,6 +1,6 @@
 //! Questions are answered, and answers and procedure sheets printed, on a worker thread so that the
-//! screen never freezes: the UI thread sends a [`Job`], the worker runs the chatbot (or the printer) and hands the
-//! [`Outcome`] back to the UI thread through Slint's event loop.
+//! screen never freezes: the UI thread sends a [`Job`], the worker runs the chatbot (or the printer)
+//! and hands the [`Outcome`] back to the UI thread through Slint's event loop.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
