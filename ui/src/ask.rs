@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use borne_chatbot::Reply;
-use borne_content::Lang;
+use borne_content::{Content, Lang};
 
 use crate::kiosk::UiServices;
 
@@ -69,6 +69,15 @@ pub const SUGGEST_FROM_CHARS: usize = 4;
 /// Lowest confidence for a typing suggestion.
 const SUGGEST_MIN_SCORE: f32 = 0.15;
 
+/// Gives `reply` the link of the FAQ entry it answers when the chatbot left it out (live opening
+/// hours are phrased from the services but answer an entry that has a link): the card's QR code
+/// then shows the same link as the printed sheet of that entry.
+pub fn add_entry_link(reply: &mut Reply, content: &Content) {
+    if reply.link.is_none() && reply.is_answer() {
+        reply.link = reply.id.as_deref().and_then(|id| content.faq_entry(id)).and_then(|e| e.link.clone());
+    }
+}
+
 /// Starts the worker; `deliver` runs on the worker thread and must pass the outcome to the UI thread.
 pub fn start(
     services: Arc<UiServices>,
@@ -92,7 +101,8 @@ fn work(services: &UiServices, rx: &Receiver<Job>, deliver: impl Fn(Outcome)) {
         }
         let outcome = match job {
             Job::Ask { question, generation } => {
-                let reply = services.chatbot.ask(&question, (services.now)());
+                let mut reply = services.chatbot.ask(&question, (services.now)());
+                add_entry_link(&mut reply, &services.content.current());
                 if let Some(log) = &services.feedback {
                     log.record_reply(
                         &question,

@@ -186,7 +186,8 @@ impl Kiosk {
     /// Answers `question` on the calling thread and shows the card (for screenshots, which have no
     /// event loop; the kiosk itself answers on the worker).
     pub(crate) fn answer_now(&self, question: &str) {
-        let reply = self.services.chatbot.ask(question, (self.services.now)());
+        let mut reply = self.services.chatbot.ask(question, (self.services.now)());
+        ask::add_entry_link(&mut reply, &self.services.content.current());
         let generation = lock(&self.session).generation;
         apply(
             &self.app,

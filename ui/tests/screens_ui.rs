@@ -308,4 +308,23 @@ fn procedures_news_and_answer_qr_codes() {
     let code = image(app, &format!("QR code : {link}"));
     assert!(code.size().width >= 300.0 && code.size().height >= 300.0, "{:?}", code.size());
     assert_eq!(qr_codes_on_screen(app), [link]);
+
+    // Live opening hours are phrased from the services but answer an FAQ entry: its link shows too,
+    // the same as on the printed sheet of that entry.
+    let live_hours = |e: &&borne_content::FaqEntry| {
+        let reply = chatbot.ask(&e.question, today);
+        e.link.is_some()
+            && matches!(reply.kind, ReplyKind::LiveHours { .. })
+            && reply.id.as_deref() == Some(&e.id)
+    };
+    let hours_entry =
+        content.faq.iter().take(4).find(live_hours).expect("an example answered with live hours");
+    let hours_link = hours_entry.link.as_deref().expect("link");
+    // (The examples are gone once a card shows: ask it as the example buttons do.)
+    api.invoke_ask_text(hours_entry.question.as_str().into());
+    wait_until("the live hours answer", || api.get_cards().row_count() == 2);
+    let card = api.get_cards().row_data(0).expect("card");
+    assert_eq!(card.link, hours_link);
+    assert!(card.qr.size().width >= 300, "{:?}", card.qr.size());
+    assert!(qr_codes_on_screen(app).iter().any(|code| code == hours_link));
 }
