@@ -571,6 +571,16 @@ fn fill_news(app: &AppWindow, services: &UiServices, session: &Shared) {
     api.set_events(ModelRc::new(VecModel::from(events)));
 }
 
+/// Refills "Actualités et agenda" when an event shown has just ended (and only then, so the list
+/// does not jump while it is read).
+fn refresh_agenda(app: &AppWindow, services: &UiServices, session: &Shared) {
+    let now = (services.now)();
+    let to_come = services.content.current().events.iter().filter(|e| !crate::news::is_past(e, now)).count();
+    if to_come != app.global::<Api>().get_events().row_count() {
+        fill_news(app, services, session);
+    }
+}
+
 /// Fills the "Horaires et services" rows as of now, in the session's language.
 fn fill_hours(app: &AppWindow, services: &UiServices, session: &Shared) {
     let lang = lock(session).lang;
@@ -599,6 +609,9 @@ fn refresh_clock(app: &AppWindow, services: &UiServices, session: &Shared) {
 fn on_tick(app: &AppWindow, services: &UiServices, session: &Shared) {
     refresh_clock(app, services, session);
     let api = app.global::<Api>();
+    if api.get_screen() == "news" {
+        refresh_agenda(app, services, session);
+    }
     if api.get_screen() == "welcome" {
         lock(session).idle_secs = 0;
         return;

@@ -266,6 +266,16 @@ fn procedures_news_and_answer_qr_codes() {
     assert_eq!(events[0].title, contes.title.as_str());
     assert!(has_label(app, &contes.title));
     assert_eq!(events[0].when, "Mercredi 16 décembre 2026, de 15h00 à 16h00");
+    // While the screen stays open, an event that ends leaves the agenda by itself.
+    *clock.lock().expect("clock") = at(2026, 12, 16, 17);
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
+    pump();
+    assert_ne!(api.get_events().row_data(0).expect("event").title, contes.title.as_str());
+    assert!(!has_label(app, &contes.title), "the tale afternoon is over");
+    *clock.lock().expect("clock") = at(2026, 12, 13, 10);
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
+    pump();
+    assert_eq!(api.get_events().row_data(0).expect("event").title, contes.title.as_str());
     tap(app, "English");
     assert_eq!(
         api.get_events().row_data(0).expect("event").when,
