@@ -87,7 +87,8 @@ pub enum PrintCommand {
 /// `borne screenshot`: which screen, where to write it, and how it looks.
 #[derive(Debug, Args)]
 pub struct ScreenshotArgs {
-    /// Screen to render: welcome, home, ask, answer, refusal, idle, alert, maintenance, or all.
+    /// Screen to render: welcome, home, ask, answer, refusal, idle, hours, procedures, procedure, news,
+    /// alert, maintenance, or all.
     #[arg(long, value_name = "NAME")]
     pub screen: String,
     /// PNG file to write (one screen).

@@ -13,6 +13,7 @@ use borne_chatbot::{Chatbot, Reply};
 use borne_content::{ContentStore, Lang};
 use borne_hardware::reader::ReaderEvent;
 use borne_ui::idle::IdleSettings;
+use borne_ui::strings::Text;
 use borne_ui::{AnswerPrinter, Kiosk, KioskHandle, UiServices};
 
 use crate::clock::Clock;
@@ -24,7 +25,8 @@ use crate::screen::Screen;
 /// How long the touchscreen waits for a receipt before saying it is queued.
 const PRINT_WAIT: Duration = Duration::from_secs(5);
 
-/// The kiosk's printer as the touchscreen uses it: prints the answer sheet of the FAQ entry answered.
+/// The kiosk's printer as the touchscreen uses it: prints the answer sheet of the FAQ entry answered,
+/// and the sheet of a procedure ("Démarches").
 pub struct UiPrinter {
     /// The printer.
     pub printer: Arc<KioskPrinter>,
@@ -77,6 +79,38 @@ impl AnswerPrinter for UiPrinter {
             Err(err) => {
                 tracing::warn!(error = %format!("{err:#}"), "receipt not printed");
                 Err("Impression impossible. Demandez à l'accueil.".to_string())
+            }
+        }
+    }
+
+    fn print_procedure(&self, procedure_id: &str, lang: Lang) -> Result<String, String> {
+        let content = self.store.current();
+        let Some(procedure) = content.procedure(procedure_id) else {
+            tracing::warn!(procedure_id, "no such procedure to print");
+            return Err(Text::NothingToPrint.get(lang).to_string());
+        };
+        let head = self.printer.letterhead(&content, self.content_dir.as_deref(), self.clock.now());
+        let result =
+            borne_hardware::printer::receipt::procedure_sheet(self.printer.profile(), &head, procedure)
+                .map_err(anyhow::Error::from)
+                .and_then(|receipt| self.printer.print(receipt, PRINT_WAIT));
+        match result {
+            Ok(printed) => {
+                tracing::info!(
+                    procedure_id,
+                    outcome = %crate::printing::describe(&printed),
+                    "procedure printed from the touchscreen"
+                );
+                Ok(match printed {
+                    Printed::Queued(_) => Text::PrintQueued,
+                    Printed::Device(_) | Printed::Simulated { .. } => Text::PrintDone,
+                }
+                .get(lang)
+                .to_string())
+            }
+            Err(err) => {
+                tracing::warn!(procedure_id, error = %format!("{err:#}"), "procedure sheet not printed");
+                Err(Text::PrintFailed.get(lang).to_string())
             }
         }
     }
@@ -196,5 +230,58 @@ mod tests {
         // A refusal has nothing to print.
         let refusal = chatbot.ask("je voudrais un livre de cuisine", now);
         assert!(printer.print_answer("je voudrais un livre de cuisine", &refusal).is_err());
+    }
+
+    /// A procedure printed from the touchscreen reaches the simulated printer: the receipt holds its
+    /// title, every step and every document; an unknown procedure prints nothing.
+    #[test]
+    fn a_procedure_printed_from_the_touchscreen_reaches_the_simulated_printer() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config::default();
+        config.devices.printer.receipts_dir = Some(dir.path().to_path_buf());
+        let (store, _) = ContentStore::open(ContentSource::Embedded, None).expect("content");
+        let store = Arc::new(store);
+        let content = store.current();
+        let procedure = content
+            .procedures
+            .iter()
+            .find(|p| p.documents.len() >= 2 && p.steps.len() >= 3)
+            .expect("a demo procedure with steps and documents")
+            .clone();
+        let tz = content.commune.timezone;
+        let printer = UiPrinter {
+            printer: Arc::new(KioskPrinter::start(&config, None).expect("simulated printer")),
+            store,
+            clock: Clock::starting_at(tz, "2026-11-30T10:00").expect("clock"),
+            content_dir: None,
+        };
+        let start = std::time::Instant::now();
+        while printer.unavailable(Lang::Fr).is_some() {
+            assert!(start.elapsed() < Duration::from_secs(10), "{:?}", printer.unavailable(Lang::Fr));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(
+            printer.print_procedure("no-such-procedure", Lang::En),
+            Err(Text::NothingToPrint.get(Lang::En).to_string())
+        );
+        let message = printer.print_procedure(&procedure.id, Lang::En).expect("printed");
+        assert_eq!(message, Text::PrintDone.get(Lang::En));
+        let texts: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("receipts")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
+            .map(|e| std::fs::read_to_string(e.path()).expect("read"))
+            .collect();
+        assert_eq!(texts.len(), 1, "one receipt");
+        // The receipt wraps lines to the paper: compare without line breaks and repeated spaces.
+        let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        let receipt = flat(&texts[0]);
+        assert!(receipt.contains(&flat(&procedure.title)), "{receipt}");
+        for (i, step) in procedure.steps.iter().enumerate() {
+            assert!(receipt.contains(&flat(&format!("{}. {step}", i + 1))), "step {i} missing: {receipt}");
+        }
+        for doc in &procedure.documents {
+            assert!(receipt.contains(&flat(doc)), "document {doc} missing: {receipt}");
+        }
     }
 }

@@ -1,11 +1,12 @@
-//! Questions are answered, and answers printed, on a worker thread so that the screen never
-//! freezes: the UI thread sends a [`Job`], the worker runs the chatbot (or the printer) and hands the
-//! [`Outcome`] back to the UI thread through Slint's event loop.
+//! Questions are answered, and answers and procedure sheets printed, on a worker thread so that the
+//! screen never freezes: the UI thread sends a [`Job`], the worker runs the chatbot (or the printer)
+//! and hands the [`Outcome`] back to the UI thread through Slint's event loop.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use borne_chatbot::Reply;
+use borne_content::{Content, Lang};
 
 use crate::kiosk::UiServices;
 
@@ -30,6 +31,13 @@ pub enum Job {
         question: String,
         /// The reply to print.
         reply: Box<Reply>,
+    },
+    /// Print a procedure's sheet.
+    PrintProcedure {
+        /// The procedure's id in the content.
+        id: String,
+        /// The language of the message shown afterwards.
+        lang: Lang,
     },
 }
 
@@ -61,6 +69,15 @@ pub const SUGGEST_FROM_CHARS: usize = 4;
 /// Lowest confidence for a typing suggestion.
 const SUGGEST_MIN_SCORE: f32 = 0.15;
 
+/// Gives `reply` the link of the FAQ entry it answers when the chatbot left it out (live opening
+/// hours are phrased from the services but answer an entry that has a link): the card's QR code
+/// then shows the same link as the printed sheet of that entry.
+pub fn add_entry_link(reply: &mut Reply, content: &Content) {
+    if reply.link.is_none() && reply.is_answer() {
+        reply.link = reply.id.as_deref().and_then(|id| content.faq_entry(id)).and_then(|e| e.link.clone());
+    }
+}
+
 /// Starts the worker; `deliver` runs on the worker thread and must pass the outcome to the UI thread.
 pub fn start(
     services: Arc<UiServices>,
@@ -84,7 +101,8 @@ fn work(services: &UiServices, rx: &Receiver<Job>, deliver: impl Fn(Outcome)) {
         }
         let outcome = match job {
             Job::Ask { question, generation } => {
-                let reply = services.chatbot.ask(&question, (services.now)());
+                let mut reply = services.chatbot.ask(&question, (services.now)());
+                add_entry_link(&mut reply, &services.content.current());
                 if let Some(log) = &services.feedback {
                     log.record_reply(
                         &question,
@@ -110,6 +128,15 @@ fn work(services: &UiServices, rx: &Receiver<Job>, deliver: impl Fn(Outcome)) {
             Job::Print { question, reply } => {
                 let message = match &services.printer {
                     Some(printer) => match printer.print_answer(&question, &reply) {
+                        Ok(message) | Err(message) => message,
+                    },
+                    None => String::new(),
+                };
+                Outcome::Printed(message)
+            }
+            Job::PrintProcedure { id, lang } => {
+                let message = match &services.printer {
+                    Some(printer) => match printer.print_procedure(&id, lang) {
                         Ok(message) | Err(message) => message,
                     },
                     None => String::new(),

@@ -21,6 +21,7 @@ use crate::ask::{self, Job, Outcome, SUGGEST_FROM_CHARS};
 use crate::error::UiError;
 use crate::generated::{AnswerCard, Api, AppWindow};
 use crate::idle::{IdleSettings, IdleState};
+use crate::qr::qr_image;
 use crate::welcome;
 
 /// The current time in the commune's time zone (the kiosk's clock, which tests and demos can fix).
@@ -33,6 +34,9 @@ pub trait AnswerPrinter: Send + Sync {
     fn unavailable(&self, lang: Lang) -> Option<String>;
     /// Prints `reply` to `question`: `Ok` with the message to show, or `Err` with why it failed.
     fn print_answer(&self, question: &str, reply: &Reply) -> Result<String, String>;
+    /// Prints the sheet of the procedure `procedure_id`: `Ok` with the message to show, or `Err`
+    /// with why it failed, both in `lang`.
+    fn print_procedure(&self, procedure_id: &str, lang: Lang) -> Result<String, String>;
 }
 
 /// What the touchscreen needs from the rest of the kiosk.
@@ -86,6 +90,9 @@ pub struct KioskHandle {
 
 /// How long a notice (card read, print result) stays on screen.
 const NOTICE_SECS: u64 = 6;
+
+/// Smallest side of the "Continuer sur votre téléphone" QR code on answer cards, in pixels.
+const ANSWER_QR_PX: u32 = 300;
 
 impl Kiosk {
     /// Creates the window on the current Slint platform, in French, on the welcome screen.
@@ -187,7 +194,8 @@ impl Kiosk {
     /// Answers `question` on the calling thread and shows the card (for screenshots, which have no
     /// event loop; the kiosk itself answers on the worker).
     pub(crate) fn answer_now(&self, question: &str) {
-        let reply = self.services.chatbot.ask(question, (self.services.now)());
+        let mut reply = self.services.chatbot.ask(question, (self.services.now)());
+        ask::add_entry_link(&mut reply, &self.services.content.current());
         let generation = lock(&self.session).generation;
         apply(
             &self.app,
@@ -202,6 +210,23 @@ impl Kiosk {
         let api = self.app.global::<Api>();
         api.set_selected_service(0);
         api.set_screen("hours".into());
+    }
+
+    /// Shows the "Démarches" catalogue.
+    pub(crate) fn show_procedures(&self) {
+        fill_procedures(&self.app, &self.services);
+        self.go("procedures");
+    }
+
+    /// Shows the page of the procedure `id` (stays on the current screen when there is none).
+    pub(crate) fn show_procedure(&self, id: &str) {
+        open_procedure(&self.app, &self.services, id);
+    }
+
+    /// Shows "Actualités et agenda" as of now.
+    pub(crate) fn show_news(&self) {
+        fill_news(&self.app, &self.services, &self.session);
+        self.go("news");
     }
 
     /// Stops the one-second clock (date, time, hours, inactivity): offscreen pictures must not
@@ -353,6 +378,36 @@ fn wire(app: &AppWindow, services: &Arc<UiServices>, session: &Shared, jobs: Sen
             fill_hours(&app, &services, &session);
         }
     });
+    api.on_open_procedures({
+        let (weak, services) = (weak.clone(), Arc::clone(services));
+        move || {
+            let Some(app) = weak.upgrade() else { return };
+            fill_procedures(&app, &services);
+        }
+    });
+    api.on_open_procedure({
+        let (weak, services) = (weak.clone(), Arc::clone(services));
+        move |id| {
+            let Some(app) = weak.upgrade() else { return };
+            open_procedure(&app, &services, &id);
+        }
+    });
+    api.on_print_procedure({
+        let (session, jobs) = (Arc::clone(session), jobs.clone());
+        move |id| {
+            let lang = lock(&session).lang;
+            if jobs.send(Job::PrintProcedure { id: id.to_string(), lang }).is_err() {
+                tracing::error!("the answer worker has stopped");
+            }
+        }
+    });
+    api.on_open_news({
+        let (weak, services, session) = (weak.clone(), Arc::clone(services), Arc::clone(session));
+        move || {
+            let Some(app) = weak.upgrade() else { return };
+            fill_news(&app, &services, &session);
+        }
+    });
     api.on_key_pressed({
         let (weak, session, jobs) = (weak.clone(), Arc::clone(session), jobs.clone());
         move |key| {
@@ -487,6 +542,7 @@ fn apply(app: &AppWindow, session: &Shared, outcome: Outcome) {
                 )),
                 link: reply.link.clone().unwrap_or_default().into(),
                 feedback: 0,
+                qr: reply.link.as_deref().map(|link| qr_image(link, ANSWER_QR_PX)).unwrap_or_default(),
             };
             session.replies.insert(0, (question, *reply));
             let model = api.get_cards();
@@ -521,7 +577,48 @@ fn set_language(app: &AppWindow, services: &UiServices, session: &Shared, lang: 
     if app.global::<Api>().get_screen() == "hours" {
         fill_hours(app, services, session);
     }
+    if app.global::<Api>().get_screen() == "news" {
+        fill_news(app, services, session);
+    }
     Ok(())
+}
+
+/// Fills the "Démarches" catalogue from the content in service.
+fn fill_procedures(app: &AppWindow, services: &UiServices) {
+    let themes = crate::procedures::themes(&services.content.current());
+    app.global::<Api>().set_procedure_themes(ModelRc::new(VecModel::from(themes)));
+}
+
+/// Fills the page of the procedure `id` and shows it.
+fn open_procedure(app: &AppWindow, services: &UiServices, id: &str) {
+    match crate::procedures::detail(&services.content.current(), id) {
+        Some(page) => {
+            let api = app.global::<Api>();
+            api.set_procedure(page);
+            api.set_screen("procedure".into());
+        }
+        None => tracing::warn!(id, "no such procedure in the content"),
+    }
+}
+
+/// Fills "Actualités et agenda" as of now, in the session's language.
+fn fill_news(app: &AppWindow, services: &UiServices, session: &Shared) {
+    let lang = lock(session).lang;
+    let content = services.content.current();
+    let api = app.global::<Api>();
+    api.set_news(ModelRc::new(VecModel::from(crate::news::news_rows(&content, lang))));
+    let events = crate::news::event_rows(&content, (services.now)(), lang);
+    api.set_events(ModelRc::new(VecModel::from(events)));
+}
+
+/// Refills "Actualités et agenda" when an event shown has just ended (and only then, so the list
+/// does not jump while it is read).
+fn refresh_agenda(app: &AppWindow, services: &UiServices, session: &Shared) {
+    let now = (services.now)();
+    let to_come = services.content.current().events.iter().filter(|e| !crate::news::is_past(e, now)).count();
+    if to_come != app.global::<Api>().get_events().row_count() {
+        fill_news(app, services, session);
+    }
 }
 
 /// Fills the "Horaires et services" rows as of now, in the session's language.
@@ -552,6 +649,9 @@ fn refresh_clock(app: &AppWindow, services: &UiServices, session: &Shared) {
 fn on_tick(app: &AppWindow, services: &UiServices, session: &Shared) {
     refresh_clock(app, services, session);
     let api = app.global::<Api>();
+    if api.get_screen() == "news" {
+        refresh_agenda(app, services, session);
+    }
     if api.get_screen() == "welcome" {
         lock(session).idle_secs = 0;
         return;

@@ -82,6 +82,12 @@ pub enum Stage {
     Idle,
     /// "Horaires et services", first service opened.
     Hours,
+    /// The "Démarches" catalogue, by theme.
+    Procedures,
+    /// One procedure's page: steps, documents, service, QR code, Imprimer.
+    Procedure,
+    /// "Actualités et agenda".
+    News,
     /// The alert banner over the home screen.
     Alert,
     /// The maintenance screen.
@@ -90,7 +96,7 @@ pub enum Stage {
 
 impl Stage {
     /// Every screen, in order.
-    pub const ALL: [Stage; 9] = [
+    pub const ALL: [Stage; 12] = [
         Stage::Welcome,
         Stage::Home,
         Stage::Ask,
@@ -98,6 +104,9 @@ impl Stage {
         Stage::Refusal,
         Stage::Idle,
         Stage::Hours,
+        Stage::Procedures,
+        Stage::Procedure,
+        Stage::News,
         Stage::Alert,
         Stage::Maintenance,
     ];
@@ -112,6 +121,9 @@ impl Stage {
             Stage::Refusal => "refusal",
             Stage::Idle => "idle",
             Stage::Hours => "hours",
+            Stage::Procedures => "procedures",
+            Stage::Procedure => "procedure",
+            Stage::News => "news",
             Stage::Alert => "alert",
             Stage::Maintenance => "maintenance",
         }
@@ -126,6 +138,8 @@ impl Stage {
 /// A question the demo content answers, and one it refuses with suggestions.
 const DEMO_QUESTION: &str = "Y a-t-il le wifi à la médiathèque ?";
 const DEMO_REFUSED: &str = "je voudrais un livre de cuisine";
+/// A demo procedure with documents, a service, a cost and a link.
+const DEMO_PROCEDURE: &str = "papiers-perte-vol";
 
 impl Kiosk {
     /// Puts the kiosk in the state of `stage`, answering synchronously (no event loop needed).
@@ -146,6 +160,12 @@ impl Kiosk {
                 self.show_idle_warning(15);
             }
             Stage::Hours => self.show_hours(),
+            Stage::Procedures => self.show_procedures(),
+            Stage::Procedure => {
+                self.show_procedures();
+                self.show_procedure(DEMO_PROCEDURE);
+            }
+            Stage::News => self.show_news(),
             Stage::Alert => {
                 self.go("home");
                 self.handle_alert_now(crate::alert::Alert {

@@ -48,11 +48,18 @@ pub enum Text {
     No,
     ThanksForFeedback,
     NoPrinter,
+    EventAt,
+    EventSameDay,
+    EventSpan,
+    PrintDone,
+    PrintQueued,
+    PrintFailed,
+    NothingToPrint,
 }
 
 impl Text {
     /// Every string, for completeness checks.
-    pub const ALL: [Text; 37] = [
+    pub const ALL: [Text; 44] = [
         Text::Welcome,
         Text::PressEnterToStart,
         Text::MenuTitle,
@@ -90,6 +97,13 @@ impl Text {
         Text::No,
         Text::ThanksForFeedback,
         Text::NoPrinter,
+        Text::EventAt,
+        Text::EventSameDay,
+        Text::EventSpan,
+        Text::PrintDone,
+        Text::PrintQueued,
+        Text::PrintFailed,
+        Text::NothingToPrint,
     ];
 
     /// The string in `lang`.
@@ -152,6 +166,23 @@ impl Text {
             Text::No => ("Non", "No"),
             Text::ThanksForFeedback => ("Merci pour votre avis !", "Thank you for your feedback!"),
             Text::NoPrinter => ("Cette borne n'a pas d'imprimante.", "This kiosk has no printer."),
+            // When an event takes place: {date}, {time}, {start}, {end} are filled in by the caller.
+            Text::EventAt => ("{date} à {time}", "{date} at {time}"),
+            Text::EventSameDay => ("{date}, de {start} à {end}", "{date}, {start} to {end}"),
+            Text::EventSpan => ("Du {start} au {end}", "From {start} to {end}"),
+            Text::PrintDone => (
+                "Votre feuille est imprimée : prenez-la sous l'écran.",
+                "Your sheet is printed: take it from under the screen.",
+            ),
+            Text::PrintQueued => (
+                "Votre feuille sera imprimée dès que l'imprimante sera prête.",
+                "Your sheet will be printed as soon as the printer is ready.",
+            ),
+            Text::PrintFailed => (
+                "Impression impossible. Demandez à l'accueil.",
+                "Printing failed. Please ask at the front desk.",
+            ),
+            Text::NothingToPrint => ("Rien à imprimer pour cette page.", "Nothing to print for this page."),
         }
     }
 }

@@ -24,6 +24,7 @@ use slint::{ComponentHandle, Model};
 #[derive(Default)]
 struct RecordingPrinter {
     printed: Mutex<Vec<(String, Option<String>)>>,
+    procedures: Mutex<Vec<String>>,
 }
 
 impl AnswerPrinter for RecordingPrinter {
@@ -33,6 +34,10 @@ impl AnswerPrinter for RecordingPrinter {
     fn print_answer(&self, question: &str, reply: &Reply) -> Result<String, String> {
         self.printed.lock().expect("lock").push((question.to_string(), reply.id.clone()));
         Ok("Imprimé".to_string())
+    }
+    fn print_procedure(&self, procedure_id: &str, _lang: Lang) -> Result<String, String> {
+        self.procedures.lock().expect("lock").push(procedure_id.to_string());
+        Ok(format!("Démarche imprimée : {procedure_id}"))
     }
 }
 
