@@ -50,37 +50,19 @@ impl AnswerPrinter for UiPrinter {
         })
     }
 
-    fn print_answer(&self, question: &str, reply: &Reply) -> Result<String, String> {
+    fn print_answer(&self, question: &str, reply: &Reply, lang: Lang) -> Result<String, String> {
         let content = self.store.current();
         let Some(entry) = reply.id.as_deref().and_then(|id| content.faq_entry(id)) else {
-            return Err("Rien à imprimer pour cette réponse.".to_string());
+            return Err(Text::NothingToPrint.get(lang).to_string());
         };
         let head = self.printer.letterhead(&content, self.content_dir.as_deref(), self.clock.now());
-        let result = borne_hardware::printer::receipt::answer_sheet(
+        let receipt = borne_hardware::printer::receipt::answer_sheet(
             self.printer.profile(),
             &head,
             entry,
             Some(question),
-        )
-        .map_err(anyhow::Error::from)
-        .and_then(|receipt| self.printer.print(receipt, PRINT_WAIT));
-        match result {
-            Ok(printed) => {
-                tracing::info!(outcome = %crate::printing::describe(&printed), "answer printed from the touchscreen");
-                Ok(match printed {
-                    Printed::Queued(_) => {
-                        "Votre reçu sera imprimé dès que l'imprimante sera prête.".to_string()
-                    }
-                    Printed::Device(_) | Printed::Simulated { .. } => {
-                        "Votre reçu est imprimé : prenez-le sous l'écran.".to_string()
-                    }
-                })
-            }
-            Err(err) => {
-                tracing::warn!(error = %format!("{err:#}"), "receipt not printed");
-                Err("Impression impossible. Demandez à l'accueil.".to_string())
-            }
-        }
+        );
+        self.deliver(receipt, "answer", &entry.id, lang)
     }
 
     fn print_procedure(&self, procedure_id: &str, lang: Lang) -> Result<String, String> {
@@ -90,17 +72,29 @@ impl AnswerPrinter for UiPrinter {
             return Err(Text::NothingToPrint.get(lang).to_string());
         };
         let head = self.printer.letterhead(&content, self.content_dir.as_deref(), self.clock.now());
-        let result =
-            borne_hardware::printer::receipt::procedure_sheet(self.printer.profile(), &head, procedure)
-                .map_err(anyhow::Error::from)
-                .and_then(|receipt| self.printer.print(receipt, PRINT_WAIT));
-        match result {
+        let receipt =
+            borne_hardware::printer::receipt::procedure_sheet(self.printer.profile(), &head, procedure);
+        self.deliver(receipt, "procedure", procedure_id, lang)
+    }
+}
+
+impl UiPrinter {
+    /// Sends a built receipt (an answer or procedure sheet, `what` with id `id`) to the printer and
+    /// says how it went, in `lang`.
+    fn deliver(
+        &self,
+        receipt: Result<
+            borne_hardware::printer::receipt::Receipt,
+            borne_hardware::printer::receipt::ReceiptError,
+        >,
+        what: &str,
+        id: &str,
+        lang: Lang,
+    ) -> Result<String, String> {
+        match receipt.map_err(anyhow::Error::from).and_then(|receipt| self.printer.print(receipt, PRINT_WAIT))
+        {
             Ok(printed) => {
-                tracing::info!(
-                    procedure_id,
-                    outcome = %crate::printing::describe(&printed),
-                    "procedure printed from the touchscreen"
-                );
+                tracing::info!(what, id, outcome = %crate::printing::describe(&printed), "printed from the touchscreen");
                 Ok(match printed {
                     Printed::Queued(_) => Text::PrintQueued,
                     Printed::Device(_) | Printed::Simulated { .. } => Text::PrintDone,
@@ -109,7 +103,7 @@ impl AnswerPrinter for UiPrinter {
                 .to_string())
             }
             Err(err) => {
-                tracing::warn!(procedure_id, error = %format!("{err:#}"), "procedure sheet not printed");
+                tracing::warn!(what, id, error = %format!("{err:#}"), "sheet not printed");
                 Err(Text::PrintFailed.get(lang).to_string())
             }
         }
@@ -216,7 +210,7 @@ mod tests {
             assert!(start.elapsed() < Duration::from_secs(10), "{:?}", printer.unavailable(Lang::Fr));
             std::thread::sleep(Duration::from_millis(20));
         }
-        let message = printer.print_answer("wifi à la médiathèque", &reply).expect("printed");
+        let message = printer.print_answer("wifi à la médiathèque", &reply, Lang::Fr).expect("printed");
         assert!(message.contains("imprimé"), "{message}");
         let texts: Vec<String> = std::fs::read_dir(dir.path())
             .expect("receipts")
@@ -229,7 +223,7 @@ mod tests {
 
         // A refusal has nothing to print.
         let refusal = chatbot.ask("je voudrais un livre de cuisine", now);
-        assert!(printer.print_answer("je voudrais un livre de cuisine", &refusal).is_err());
+        assert!(printer.print_answer("je voudrais un livre de cuisine", &refusal, Lang::Fr).is_err());
     }
 
     /// A procedure printed from the touchscreen reaches the simulated printer: the receipt holds its

@@ -31,6 +31,8 @@ pub enum Job {
         question: String,
         /// The reply to print.
         reply: Box<Reply>,
+        /// The language of the message shown after printing.
+        lang: Lang,
     },
     /// Print a procedure's sheet.
     PrintProcedure {
@@ -125,9 +127,9 @@ fn work(services: &UiServices, rx: &Receiver<Job>, deliver: impl Fn(Outcome)) {
                     .collect();
                 Outcome::Suggestions { text, questions }
             }
-            Job::Print { question, reply } => {
+            Job::Print { question, reply, lang } => {
                 let message = match &services.printer {
-                    Some(printer) => match printer.print_answer(&question, &reply) {
+                    Some(printer) => match printer.print_answer(&question, &reply, lang) {
                         Ok(message) | Err(message) => message,
                     },
                     None => String::new(),

@@ -32,8 +32,9 @@ pub type NowFn = Arc<dyn Fn() -> DateTime<Tz> + Send + Sync>;
 pub trait AnswerPrinter: Send + Sync {
     /// Why printing is impossible right now (out of paper, absent), in `lang`; `None` when it can print.
     fn unavailable(&self, lang: Lang) -> Option<String>;
-    /// Prints `reply` to `question`: `Ok` with the message to show, or `Err` with why it failed.
-    fn print_answer(&self, question: &str, reply: &Reply) -> Result<String, String>;
+    /// Prints `reply` to `question`: `Ok` with the message to show, or `Err` with why it failed,
+    /// both in `lang`.
+    fn print_answer(&self, question: &str, reply: &Reply, lang: Lang) -> Result<String, String>;
     /// Prints the sheet of the procedure `procedure_id`: `Ok` with the message to show, or `Err`
     /// with why it failed, both in `lang`.
     fn print_procedure(&self, procedure_id: &str, lang: Lang) -> Result<String, String>;
@@ -466,7 +467,11 @@ fn wire(app: &AppWindow, services: &Arc<UiServices>, session: &Shared, jobs: Sen
             let Ok(i) = usize::try_from(index) else { return };
             let session = lock(&session);
             if let Some((question, reply)) = session.replies.get(i) {
-                let job = Job::Print { question: question.clone(), reply: Box::new(reply.clone()) };
+                let job = Job::Print {
+                    question: question.clone(),
+                    reply: Box::new(reply.clone()),
+                    lang: session.lang,
+                };
                 if jobs.send(job).is_err() {
                     tracing::error!("the answer worker has stopped");
                 }

@@ -31,7 +31,7 @@ impl AnswerPrinter for RecordingPrinter {
     fn unavailable(&self, _lang: Lang) -> Option<String> {
         None
     }
-    fn print_answer(&self, question: &str, reply: &Reply) -> Result<String, String> {
+    fn print_answer(&self, question: &str, reply: &Reply, _lang: Lang) -> Result<String, String> {
         self.printed.lock().expect("lock").push((question.to_string(), reply.id.clone()));
         Ok("Imprimé".to_string())
     }

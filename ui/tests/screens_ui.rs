@@ -32,7 +32,7 @@ impl AnswerPrinter for RecordingPrinter {
     fn unavailable(&self, _lang: Lang) -> Option<String> {
         self.out_of_paper.load(Ordering::SeqCst).then(|| "Plus de papier".to_string())
     }
-    fn print_answer(&self, _question: &str, _reply: &Reply) -> Result<String, String> {
+    fn print_answer(&self, _question: &str, _reply: &Reply, _lang: Lang) -> Result<String, String> {
         Ok("Imprimé".to_string())
     }
     fn print_procedure(&self, procedure_id: &str, lang: Lang) -> Result<String, String> {
