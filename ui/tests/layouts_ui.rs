@@ -1,0 +1,101 @@
+//! The screens fit the kiosk screens communes buy: portrait 1080×1920, landscape 1920×1080 and the
+//! small 1280×800. For each size the real window is laid out by Slint (testing backend) and every
+//! control a visitor needs must lie inside the window, at a touchable size.
+
+use std::sync::Arc;
+
+use borne_chatbot::{Chatbot, ChatbotConfig};
+use borne_content::{ContentSource, ContentStore};
+use borne_ui::generated::Api;
+use borne_ui::idle::IdleSettings;
+use borne_ui::{Kiosk, UiServices};
+use chrono::TimeZone;
+use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use slint::ComponentHandle;
+
+fn pump() {
+    slint::invoke_from_event_loop(|| slint::quit_event_loop().expect("quit")).expect("post");
+    slint::run_event_loop().expect("event loop");
+}
+
+/// The element labelled `label` (a button when there is one), fully inside `width`×`height` and at
+/// least `min_height` tall.
+fn check(app: &impl ComponentHandle, label: &str, (width, height): (f32, f32), min_height: f32) {
+    let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(app, label).collect();
+    let element = found
+        .iter()
+        .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
+        .or(found.first())
+        .unwrap_or_else(|| panic!("{label:?} is not on the screen at {width}x{height}"));
+    let (pos, size) = (element.absolute_position(), element.size());
+    assert!(
+        pos.x >= 0.0
+            && pos.y >= 0.0
+            && pos.x + size.width <= width + 0.5
+            && pos.y + size.height <= height + 0.5,
+        "{label:?} at {width}x{height} lies at ({}, {}) size {}x{}: outside the window",
+        pos.x,
+        pos.y,
+        size.width,
+        size.height
+    );
+    assert!(size.height >= min_height, "{label:?} at {width}x{height} is only {} px tall", size.height);
+}
+
+#[test]
+fn every_screen_fits_portrait_landscape_and_small_screens() {
+    i_slint_backend_testing::init_integration_test_with_mock_time();
+    let (store, _) = ContentStore::open(ContentSource::Embedded, None).expect("demo content");
+    let content = store.current();
+    let chatbot = Arc::new(Chatbot::new(&content, ChatbotConfig::default()).expect("chatbot"));
+    let now = content.commune.timezone.with_ymd_and_hms(2026, 11, 30, 10, 0, 0).single().expect("time");
+    let kiosk = Kiosk::new(UiServices {
+        content: Arc::new(store),
+        chatbot,
+        now: Arc::new(move || now),
+        printer: None,
+        feedback: None,
+        idle: IdleSettings::default(),
+    })
+    .expect("kiosk");
+    let app = kiosk.window();
+    app.show().expect("show");
+    let api = app.global::<Api>();
+    for (w, h) in [(1080u32, 1920u32), (1920, 1080), (1280, 800)] {
+        app.window().set_size(slint::PhysicalSize::new(w, h));
+        let size = (w as f32, h as f32);
+        // Keys may shrink on short screens (68 px: about 12 mm on a 10-inch 1280×800 panel);
+        // everything else keeps the full 96 px touch target.
+        let key = if h < 900 { 64.0 } else { 90.0 };
+
+        api.set_screen("welcome".into());
+        pump();
+        check(app, "Horaires d'aujourd'hui", size, 20.0);
+
+        api.set_screen("home".into());
+        pump();
+        for tile in [
+            "Poser une question",
+            "Horaires et services",
+            "Démarches",
+            "Actualités et agenda",
+            "Signaler un problème",
+            "Donner mon avis",
+            "Accueil",
+            "Contraste",
+        ] {
+            check(app, tile, size, 90.0);
+        }
+
+        api.set_screen("ask".into());
+        pump();
+        check(app, "Demander", size, 90.0);
+        for k in ["1", "0", "a", "p", "w", "Effacer", "é", "ù", "û", "Espace"] {
+            check(app, k, size, key);
+        }
+
+        api.set_screen("hours".into());
+        pump();
+        check(app, "Accueil", size, 90.0);
+    }
+}
