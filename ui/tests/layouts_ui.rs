@@ -1,6 +1,7 @@
 //! The screens fit the kiosk screens communes buy: portrait 1080×1920, landscape 1920×1080 and the
 //! small 1280×800. For each size the real window is laid out by Slint (testing backend) and every
-//! control a visitor needs must lie inside the window, at a touchable size.
+//! control a visitor needs must lie inside the window, at a touchable size, in normal and in
+//! large-text mode.
 
 use std::sync::Arc;
 
@@ -61,7 +62,9 @@ fn every_screen_fits_portrait_landscape_and_small_screens() {
     let app = kiosk.window();
     app.show().expect("show");
     let api = app.global::<Api>();
-    for (w, h) in [(1080u32, 1920u32), (1920, 1080), (1280, 800)] {
+    let sizes = [(1080u32, 1920u32), (1920, 1080), (1280, 800)];
+    for (w, h, large_text) in sizes.iter().flat_map(|&(w, h)| [(w, h, false), (w, h, true)]) {
+        kiosk.set_large_text(large_text);
         app.window().set_size(slint::PhysicalSize::new(w, h));
         let size = (w as f32, h as f32);
         // Keys may shrink on short screens (68 px: about 12 mm on a 10-inch 1280×800 panel);
