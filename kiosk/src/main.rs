@@ -16,6 +16,7 @@ mod config;
 mod content_watch;
 mod printing;
 mod reading;
+mod reporting;
 mod telemetry;
 mod terminal;
 mod touchscreen;

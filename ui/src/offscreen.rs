@@ -86,11 +86,27 @@ pub enum Stage {
     Alert,
     /// The maintenance screen.
     Maintenance,
+    /// "Signaler un problème": the categories.
+    Report,
+    /// "Signaler un problème": where, typed on the keyboard.
+    ReportWhere,
+    /// "Signaler un problème": the optional contact, with "Passer".
+    ReportContact,
+    /// "Signaler un problème": the summary to confirm or correct.
+    ReportSummary,
+    /// "Signaler un problème": the ticket number.
+    ReportDone,
+    /// "Donner mon avis": the five faces.
+    Opinion,
+    /// "Donner mon avis": the optional comment.
+    OpinionComment,
+    /// "Donner mon avis": thank you.
+    OpinionThanks,
 }
 
 impl Stage {
     /// Every screen, in order.
-    pub const ALL: [Stage; 9] = [
+    pub const ALL: [Stage; 17] = [
         Stage::Welcome,
         Stage::Home,
         Stage::Ask,
@@ -100,6 +116,14 @@ impl Stage {
         Stage::Hours,
         Stage::Alert,
         Stage::Maintenance,
+        Stage::Report,
+        Stage::ReportWhere,
+        Stage::ReportContact,
+        Stage::ReportSummary,
+        Stage::ReportDone,
+        Stage::Opinion,
+        Stage::OpinionComment,
+        Stage::OpinionThanks,
     ];
 
     /// The name used on the command line and in file names.
@@ -114,6 +138,14 @@ impl Stage {
             Stage::Hours => "hours",
             Stage::Alert => "alert",
             Stage::Maintenance => "maintenance",
+            Stage::Report => "report",
+            Stage::ReportWhere => "report-where",
+            Stage::ReportContact => "report-contact",
+            Stage::ReportSummary => "report-summary",
+            Stage::ReportDone => "report-done",
+            Stage::Opinion => "opinion",
+            Stage::OpinionComment => "opinion-comment",
+            Stage::OpinionThanks => "opinion-thanks",
         }
     }
 
@@ -153,6 +185,14 @@ impl Kiosk {
                 );
             }
             Stage::Maintenance => self.handle_maintenance_now(true),
+            Stage::Report => crate::report::stage(self.window(), 0),
+            Stage::ReportWhere => crate::report::stage(self.window(), 1),
+            Stage::ReportContact => crate::report::stage(self.window(), 3),
+            Stage::ReportSummary => crate::report::stage(self.window(), 4),
+            Stage::ReportDone => crate::report::stage(self.window(), 5),
+            Stage::Opinion => crate::opinion::stage(self.window(), 0),
+            Stage::OpinionComment => crate::opinion::stage(self.window(), 1),
+            Stage::OpinionThanks => crate::opinion::stage(self.window(), 2),
         }
     }
 }

@@ -48,11 +48,20 @@ pub enum Text {
     No,
     ThanksForFeedback,
     NoPrinter,
+    CategoryLighting,
+    CategoryRoads,
+    CategoryCleanliness,
+    CategoryOther,
+    TicketPrinting,
+    TicketPrinted,
+    TicketQueued,
+    TicketNotPrinted,
+    TicketNoPrinter,
 }
 
 impl Text {
     /// Every string, for completeness checks.
-    pub const ALL: [Text; 37] = [
+    pub const ALL: [Text; 46] = [
         Text::Welcome,
         Text::PressEnterToStart,
         Text::MenuTitle,
@@ -90,6 +99,15 @@ impl Text {
         Text::No,
         Text::ThanksForFeedback,
         Text::NoPrinter,
+        Text::CategoryLighting,
+        Text::CategoryRoads,
+        Text::CategoryCleanliness,
+        Text::CategoryOther,
+        Text::TicketPrinting,
+        Text::TicketPrinted,
+        Text::TicketQueued,
+        Text::TicketNotPrinted,
+        Text::TicketNoPrinter,
     ];
 
     /// The string in `lang`.
@@ -152,6 +170,27 @@ impl Text {
             Text::No => ("Non", "No"),
             Text::ThanksForFeedback => ("Merci pour votre avis !", "Thank you for your feedback!"),
             Text::NoPrinter => ("Cette borne n'a pas d'imprimante.", "This kiosk has no printer."),
+            Text::CategoryLighting => ("Éclairage public", "Street lighting"),
+            Text::CategoryRoads => ("Voirie (routes, trottoirs)", "Roads and pavements"),
+            Text::CategoryCleanliness => ("Propreté (déchets, tags)", "Cleanliness (litter, graffiti)"),
+            Text::CategoryOther => ("Autre problème", "Other problem"),
+            Text::TicketPrinting => ("Impression du ticket…", "Printing your ticket…"),
+            Text::TicketPrinted => (
+                "Votre ticket est imprimé : prenez-le sous l'écran.",
+                "Your ticket is printed: take it from under the screen.",
+            ),
+            Text::TicketQueued => (
+                "Le ticket sortira dès que l'imprimante sera prête : notez bien votre numéro.",
+                "The ticket will print when the printer is ready: please write down your number.",
+            ),
+            Text::TicketNotPrinted => (
+                "Le ticket n'a pas pu être imprimé : notez bien votre numéro.",
+                "The ticket could not be printed: please write down your number.",
+            ),
+            Text::TicketNoPrinter => (
+                "Cette borne n'a pas d'imprimante : notez bien votre numéro.",
+                "This kiosk has no printer: please write down your number.",
+            ),
         }
     }
 }

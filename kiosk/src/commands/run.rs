@@ -209,6 +209,8 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
                     clock,
                     printer: printer.clone(),
                     cards,
+                    usage: telemetry.as_ref().map(|running| Arc::clone(&running.usage)),
+                    events: telemetry.as_ref().map(|running| running.handle.sink()),
                 },
             )?;
         }
