@@ -614,6 +614,7 @@ fn refresh_clock(app: &AppWindow, services: &UiServices, session: &Shared) {
 
 fn on_tick(app: &AppWindow, services: &UiServices, session: &Shared) {
     refresh_clock(app, services, session);
+    refresh_orientation(app);
     let api = app.global::<Api>();
     if api.get_screen() == "welcome" {
         lock(session).idle_secs = 0;
@@ -648,6 +649,14 @@ fn reset(app: &AppWindow, services: &UiServices, session: &Shared) {
         tracing::error!(error = %e, "cannot switch back to French");
     }
     tracing::info!("session cleared after inactivity");
+}
+
+/// Tells the screens whether the window is landscape (checked every second: kiosk screens do not
+/// turn often, and a binding on the window's own size would loop through the layout).
+pub(crate) fn refresh_orientation(app: &AppWindow) {
+    let size = app.window().size();
+    let landscape = f64::from(size.width) > f64::from(size.height) * 1.2;
+    app.global::<Api>().set_landscape(landscape);
 }
 
 /// Reports the visitor's session as ended, once (inactivity, or back on the welcome screen).

@@ -48,6 +48,7 @@ impl Offscreen {
         let app = kiosk.window();
         app.window().dispatch_event(slint::platform::WindowEvent::ScaleFactorChanged { scale_factor: scale });
         app.window().set_size(slint::PhysicalSize::new(width, height));
+        crate::kiosk::refresh_orientation(app);
         app.show()?;
         // Elements under a changed `if` are created during a rendering pass: render until two
         // passes give the same picture, so it shows everything the state asks for.

@@ -289,4 +289,20 @@ fn report_a_problem_and_give_an_opinion() {
         i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
     }
     assert_eq!(reporter.sessions.lock().expect("lock").len(), 1, "reported once");
+
+    // Landscape 1920×1080: the field goes beside its buttons and the whole keyboard is on screen.
+    app.window().set_size(slint::PhysicalSize::new(1920, 1080));
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
+    assert!(api.get_landscape());
+    tap(app, "Touchez l'écran pour commencer");
+    tap(app, "Signaler un problème");
+    tap(app, "Éclairage public");
+    pump();
+    for key in ["Espace", "û", "Suivant", "Retour"] {
+        let found = buttons(app, key);
+        assert_eq!(found.len(), 1, "{key}");
+        let bottom = found[0].absolute_position().y + found[0].size().height;
+        assert!(bottom <= 1080.0, "{key} is off screen in landscape (bottom at {bottom})");
+        assert!(found[0].size().height >= 90.0, "{key}");
+    }
 }
