@@ -165,6 +165,11 @@ impl UiReporter for KioskReporter {
     }
 }
 
+/// The real Mosquitto of the telemetry tests, for the end-to-end test below.
+#[cfg(test)]
+#[path = "../../telemetry/tests/support/mod.rs"]
+mod mqtt_support;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +238,78 @@ mod tests {
         }
         reporter.incident(&incident());
         assert_eq!(std::fs::read_to_string(&path).expect("read").lines().count(), 2, "appended");
+    }
+
+    /// End to end: what the touchscreen reports reaches a real Mosquitto as `event` messages,
+    /// masked, without the contact.
+    #[test]
+    fn incidents_and_opinions_reach_the_broker_masked_and_without_contact() {
+        use super::mqtt_support::{self, Broker, USERS, Watcher};
+        use borne_telemetry::client::{self, BrokerUrl, ClientConfig, CommandHandler, KioskProbe};
+        use borne_telemetry::messages::{Command, KioskState, Outcome};
+        use borne_telemetry::spool::{Spool, SpoolLimits};
+
+        struct Probe;
+        impl KioskProbe for Probe {
+            fn state(&self) -> KioskState {
+                KioskState::default()
+            }
+        }
+        struct Handler;
+        impl CommandHandler for Handler {
+            fn handle(&self, _command: &Command) -> Outcome {
+                Outcome::failed("not in this test")
+            }
+        }
+
+        if !mqtt_support::enabled() {
+            return;
+        }
+        let broker = Broker::start();
+        let mut watch = Watcher::start(&broker, "borne/#");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let mut config =
+            ClientConfig::new(BrokerUrl::parse(&broker.url()).expect("url"), "borne", "site1", "kiosk1");
+        config.interval = Duration::from_secs(60);
+        let password = USERS.iter().find(|(u, _)| *u == "kiosk1").expect("user").1;
+        config.credentials = Some(("kiosk1".into(), password.into()));
+        let handle = {
+            let _guard = rt.enter();
+            client::start(
+                config,
+                Spool::in_memory(SpoolLimits::default()),
+                Arc::new(Probe),
+                Arc::new(Handler),
+            )
+            .expect("client")
+        };
+        let reporter =
+            KioskReporter { usage: None, events: Some(events_to(handle.sink())), incidents_file: None };
+        reporter.incident(&incident());
+        reporter.opinion(&Opinion { score: 1, comment: Some("écrivez à jo@mail.fr".into()) });
+
+        let long = Duration::from_secs(20);
+        let seen = watch.wait_for("the incident", long, |s| {
+            s.topic == "borne/site1/kiosk1/event" && s.json["type"] == "incident"
+        });
+        assert_eq!(seen.json["ticket"], "2026-0042");
+        assert_eq!(seen.json["category"], "lighting");
+        assert_eq!(
+            seen.json["description"],
+            "Lieu : ## rue des Lilas\nlampadaire éteint, je m'appelle [nom]"
+        );
+        let text = seen.json.to_string();
+        assert!(!text.contains("mail.fr") && !text.contains("06 12") && !text.contains("contact"), "{text}");
+        let seen = watch.wait_for("the opinion", long, |s| {
+            s.topic == "borne/site1/kiosk1/event" && s.json["type"] == "opinion"
+        });
+        assert_eq!(seen.json["score"], 1);
+        assert_eq!(seen.json["comment"], "écrivez à [email]");
+        rt.block_on(handle.shutdown());
     }
 
     #[test]
