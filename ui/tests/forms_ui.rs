@@ -22,10 +22,11 @@ use chrono::TimeZone;
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use slint::{ComponentHandle, Model};
 
-/// Records the tickets the UI asked to print.
+/// Records the tickets the UI asked to print; fails them when `broken` is set.
 #[derive(Default)]
 struct RecordingPrinter {
     tickets: Mutex<Vec<String>>,
+    broken: std::sync::atomic::AtomicBool,
 }
 
 impl AnswerPrinter for RecordingPrinter {
@@ -36,6 +37,9 @@ impl AnswerPrinter for RecordingPrinter {
         Ok("Imprimé".to_string())
     }
     fn print_incident(&self, incident: &Incident) -> Result<TicketPrint, String> {
+        if self.broken.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err("paper out".to_string());
+        }
         self.tickets.lock().expect("lock").push(incident.ticket.clone());
         Ok(TicketPrint::Printed)
     }
@@ -214,7 +218,9 @@ fn report_a_problem_and_give_an_opinion() {
     assert_eq!(api.get_screen(), "home");
     assert_eq!((api.get_report_place(), api.get_report_contact()), ("".into(), "".into()));
 
-    // A second report, contact skipped: the next number, no contact.
+    // A second report, contact skipped, the printer broken: the next number, no contact, and the
+    // visitor is told to write the number down.
+    printer.broken.store(true, std::sync::atomic::Ordering::SeqCst);
     tap(app, "Signaler un problème");
     assert_eq!(api.get_report_step(), 0, "a new report starts at the first question");
     tap(app, "Autre problème");
@@ -229,6 +235,9 @@ fn report_a_problem_and_give_an_opinion() {
     wait_until("the second incident", || reporter.incidents.lock().expect("lock").len() == 2);
     let second = reporter.incidents.lock().expect("lock")[1].clone();
     assert_eq!((second.category, second.contact), (Category::Other, None));
+    wait_until("the print failure", || api.get_report_print_message().contains("notez bien votre numéro"));
+    assert!(has_label(app, "Numéro de ticket 2026-0002"), "the number still shows");
+    assert_eq!(printer.tickets.lock().expect("lock").len(), 1, "nothing printed");
     tap(app, "Terminer");
 
     // Opinion: a face (labelled in words), a comment, thanks.
