@@ -213,9 +213,14 @@ mod tests {
     use borne_content::ContentSource;
     use chrono::TimeZone;
 
+    /// Two simulated printers started at once in one process disturb each other's first status
+    /// answers: the tests that start one take turns.
+    static ONE_SIMULATED_PRINTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     /// The touchscreen's print reaches the simulated printer: a receipt holding the answer is saved.
     #[test]
     fn an_answer_printed_from_the_touchscreen_reaches_the_simulated_printer() {
+        let _turn = ONE_SIMULATED_PRINTER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config::default();
         config.devices.printer.receipts_dir = Some(dir.path().to_path_buf());
@@ -259,6 +264,7 @@ mod tests {
     /// number, category and the visitor's words, never the contact.
     #[test]
     fn an_incident_ticket_reaches_the_simulated_printer_without_the_contact() {
+        let _turn = ONE_SIMULATED_PRINTER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config::default();
         config.devices.printer.receipts_dir = Some(dir.path().to_path_buf());
