@@ -17,6 +17,7 @@ mod config;
 mod content_watch;
 mod printing;
 mod reading;
+mod reporting;
 mod screen;
 mod telemetry;
 mod terminal;

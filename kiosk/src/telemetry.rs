@@ -61,7 +61,7 @@ impl UsageCounters {
     }
 
     /// (sessions, total session milliseconds, cards read, receipts printed) since the last call.
-    fn take(&self) -> (u64, u64, u64, u64) {
+    pub(crate) fn take(&self) -> (u64, u64, u64, u64) {
         (
             self.sessions.swap(0, Ordering::Relaxed),
             self.session_ms.swap(0, Ordering::Relaxed),

@@ -1,7 +1,10 @@
 //! `borne run` on a display: the Slint touchscreen UI (winit backend), wired to the kiosk's content,
 //! chatbot, feedback log, receipt printer and card reader. The UI crate knows nothing of the devices:
-//! [`UiPrinter`] adapts the [`KioskPrinter`] to the UI's printer interface, and card reads become a
-//! notice on screen.
+//! [`UiPrinter`] adapts the [`KioskPrinter`] to the UI's printer interface (answers and incident
+//! tickets), card reads become a notice on screen, and what the UI reports (sessions, votes,
+//! incidents, opinions) goes to telemetry through [`KioskReporter`].
+//!
+//! [`KioskReporter`]: crate::reporting::KioskReporter
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,15 +15,20 @@ use borne_chatbot::feedback::FeedbackLog;
 use borne_chatbot::{Chatbot, Reply};
 use borne_content::{ContentStore, Lang};
 use borne_hardware::reader::ReaderEvent;
+use borne_telemetry::client::EventSink;
 use borne_ui::idle::IdleSettings;
+use borne_ui::report::{Incident, TicketPrint};
 use borne_ui::strings::Text;
-use borne_ui::{AnswerPrinter, Kiosk, KioskHandle, UiServices};
+use borne_ui::ticket::TicketBook;
+use borne_ui::{AnswerPrinter, Kiosk, KioskHandle, UiReporter, UiServices};
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::printing::{KioskPrinter, Printed};
 use crate::reading;
+use crate::reporting::{self, KioskReporter};
 use crate::screen::Screen;
+use crate::telemetry::UsageCounters;
 
 /// How long the touchscreen waits for a receipt before saying it is queued.
 const PRINT_WAIT: Duration = Duration::from_secs(5);
@@ -76,6 +84,26 @@ impl AnswerPrinter for UiPrinter {
             borne_hardware::printer::receipt::procedure_sheet(self.printer.profile(), &head, procedure);
         self.deliver(receipt, "procedure", procedure_id, lang)
     }
+
+    fn print_incident(&self, incident: &Incident) -> Result<TicketPrint, String> {
+        let content = self.store.current();
+        let head = self.printer.letterhead(&content, self.content_dir.as_deref(), self.clock.now());
+        let ticket = incident_ticket(incident);
+        let result =
+            borne_hardware::printer::receipt::incident_ticket(self.printer.profile(), &head, &ticket)
+                .map_err(anyhow::Error::from)
+                .and_then(|receipt| self.printer.print(receipt, PRINT_WAIT));
+        match result {
+            Ok(printed) => {
+                tracing::info!(ticket = %incident.ticket, outcome = %crate::printing::describe(&printed), "incident ticket printed");
+                Ok(match printed {
+                    Printed::Queued(_) => TicketPrint::Queued,
+                    Printed::Device(_) | Printed::Simulated { .. } => TicketPrint::Printed,
+                })
+            }
+            Err(err) => Err(format!("{err:#}")),
+        }
+    }
 }
 
 impl UiPrinter {
@@ -110,6 +138,22 @@ impl UiPrinter {
     }
 }
 
+/// The printed ticket of `incident`, in French like every receipt: the visitor's own words (place
+/// and description), never the contact.
+fn incident_ticket(incident: &Incident) -> borne_hardware::printer::IncidentTicket {
+    borne_hardware::printer::IncidentTicket {
+        number: incident.ticket.clone(),
+        category: incident.category.label(Lang::Fr).to_string(),
+        reported_at: incident.reported_at.format("%d/%m/%Y à %Hh%M").to_string(),
+        description: incident.text(),
+        next_steps: vec![
+            "Les services de la commune vont examiner votre signalement.".to_string(),
+            "Gardez ce ticket : donnez son numéro à l'accueil de la mairie pour en parler.".to_string(),
+        ],
+        link: None,
+    }
+}
+
 /// Everything the touchscreen session is built from.
 pub struct Parts {
     /// The content in service.
@@ -128,6 +172,24 @@ pub struct Parts {
     pub screen: Arc<Screen>,
     /// Whether the window covers the whole screen.
     pub fullscreen: bool,
+    /// Usage counters of the running telemetry (ended sessions), when it runs.
+    pub usage: Option<Arc<UsageCounters>>,
+    /// Telemetry events (votes, incidents, opinions), when it runs.
+    pub events: Option<EventSink>,
+}
+
+/// The touchscreen's reporter: telemetry when it runs, and the local incidents file in the state
+/// directory when there is one.
+fn reporter(
+    config: &Config,
+    usage: Option<Arc<UsageCounters>>,
+    events: Option<EventSink>,
+) -> Arc<dyn UiReporter> {
+    Arc::new(KioskReporter {
+        usage,
+        events: events.map(reporting::events_to),
+        incidents_file: config.kiosk.state_dir.as_ref().map(|d| d.join(reporting::INCIDENTS_FILE)),
+    })
 }
 
 /// Opens the touchscreen window on the display and runs it until it is closed.
@@ -151,6 +213,8 @@ pub fn run(config: &Config, parts: Parts) -> anyhow::Result<()> {
             after_secs: u32::try_from(config.kiosk.idle_timeout_secs).unwrap_or(90),
             countdown_secs: u32::try_from(config.kiosk.idle_warning_secs).unwrap_or(20),
         },
+        reporter: Some(reporter(config, parts.usage, parts.events)),
+        tickets: config.kiosk.state_dir.as_deref().map_or_else(TicketBook::in_memory, TicketBook::in_dir),
     })?;
     kiosk.set_fullscreen(parts.fullscreen);
     parts.screen.attach(kiosk.handle());
@@ -184,9 +248,14 @@ mod tests {
     use borne_content::ContentSource;
     use chrono::TimeZone;
 
+    /// Two simulated printers started at once in one process disturb each other's first status
+    /// answers: the tests that start one take turns.
+    static ONE_SIMULATED_PRINTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     /// The touchscreen's print reaches the simulated printer: a receipt holding the answer is saved.
     #[test]
     fn an_answer_printed_from_the_touchscreen_reaches_the_simulated_printer() {
+        let _turn = ONE_SIMULATED_PRINTER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config::default();
         config.devices.printer.receipts_dir = Some(dir.path().to_path_buf());
@@ -277,5 +346,50 @@ mod tests {
         for doc in &procedure.documents {
             assert!(receipt.contains(&flat(doc)), "document {doc} missing: {receipt}");
         }
+    }
+
+    /// An incident confirmed on the touchscreen prints its ticket on the simulated printer: the
+    /// number, category and the visitor's words, never the contact.
+    #[test]
+    fn an_incident_ticket_reaches_the_simulated_printer_without_the_contact() {
+        let _turn = ONE_SIMULATED_PRINTER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config::default();
+        config.devices.printer.receipts_dir = Some(dir.path().to_path_buf());
+        let (store, _) = ContentStore::open(ContentSource::Embedded, None).expect("content");
+        let store = Arc::new(store);
+        let tz = store.current().commune.timezone;
+        let printer = UiPrinter {
+            printer: Arc::new(KioskPrinter::start(&config, None).expect("simulated printer")),
+            store,
+            clock: Clock::starting_at(tz, "2026-11-30T10:00").expect("clock"),
+            content_dir: None,
+        };
+        let start = std::time::Instant::now();
+        while printer.unavailable(Lang::Fr).is_some() {
+            assert!(start.elapsed() < Duration::from_secs(10), "{:?}", printer.unavailable(Lang::Fr));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let incident = Incident {
+            ticket: "2026-0007".into(),
+            category: borne_ui::report::Category::Roads,
+            place: "rue des Lilas".into(),
+            description: "un trou dans le trottoir".into(),
+            contact: Some("jo@mail.fr".into()),
+            reported_at: tz.with_ymd_and_hms(2026, 11, 30, 10, 0, 0).single().expect("time"),
+        };
+        assert_eq!(printer.print_incident(&incident), Ok(TicketPrint::Printed));
+        let texts: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("receipts")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
+            .map(|e| std::fs::read_to_string(e.path()).expect("read"))
+            .collect();
+        assert_eq!(texts.len(), 1, "one receipt");
+        let ticket = &texts[0];
+        for expected in ["2026-0007", "Voirie", "rue des Lilas", "un trou dans le trottoir", "30/11/2026"] {
+            assert!(ticket.contains(expected), "{expected} missing from the ticket:\n{ticket}");
+        }
+        assert!(!ticket.contains("jo@mail.fr"), "the contact is never printed:\n{ticket}");
     }
 }

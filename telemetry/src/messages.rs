@@ -156,7 +156,18 @@ pub enum EventKind {
         /// The FAQ entry voted on.
         faq_id: Option<String>,
     },
+    /// A visitor's opinion of the kiosk ("Donner mon avis").
+    Opinion {
+        /// From 1 (très mécontent) to 5 (très content).
+        score: u8,
+        /// The visitor's comment, personal data masked and at most [`OPINION_COMMENT_MAX_CHARS`]
+        /// characters; `None` when the visitor wrote nothing.
+        comment: Option<String>,
+    },
 }
+
+/// Longest comment an [`EventKind::Opinion`] carries, in characters.
+pub const OPINION_COMMENT_MAX_CHARS: usize = 280;
 
 /// `…/event`: a discrete event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -290,6 +301,22 @@ mod tests {
         assert_eq!(json["device"], "reader");
         assert_eq!(json["seq"], 7);
         assert_eq!(json["at"], "2027-01-15T08:00:00Z");
+        let back: Event = serde_json::from_value(json).expect("back");
+        assert_eq!(back, event);
+    }
+
+    #[test]
+    fn opinions_are_flat_json_with_score_and_comment() {
+        let event = Event {
+            seq: 8,
+            at: DateTime::from_timestamp(1_800_000_000, 0).expect("time"),
+            kiosk_id: "k1".into(),
+            kind: EventKind::Opinion { score: 4, comment: Some("très bien".into()) },
+        };
+        let json: Value = serde_json::to_value(&event).expect("json");
+        assert_eq!(json["type"], "opinion");
+        assert_eq!(json["score"], 4);
+        assert_eq!(json["comment"], "très bien");
         let back: Event = serde_json::from_value(json).expect("back");
         assert_eq!(back, event);
     }

@@ -64,6 +64,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         printer: None,
         feedback: None,
         idle: IdleSettings::default(),
+        reporter: None,
+        tickets: borne_ui::ticket::TicketBook::in_memory(),
     })?;
     let window_ready = started.elapsed();
     offscreen.render(&kiosk, width, height, 1.0)?;

@@ -5,7 +5,7 @@
 
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use borne_chatbot::feedback::FeedbackLog;
 use borne_chatbot::{Chatbot, Reply};
@@ -22,7 +22,12 @@ use crate::error::UiError;
 use crate::generated::{AnswerCard, Api, AppWindow};
 use crate::idle::{IdleSettings, IdleState};
 use crate::qr::qr_image;
+use crate::report::{Incident, TicketPrint};
+use crate::reporter::UiReporter;
+use crate::ticket::TicketBook;
+use crate::typing::Field;
 use crate::welcome;
+use crate::{opinion, report};
 
 /// The current time in the commune's time zone (the kiosk's clock, which tests and demos can fix).
 pub type NowFn = Arc<dyn Fn() -> DateTime<Tz> + Send + Sync>;
@@ -38,6 +43,12 @@ pub trait AnswerPrinter: Send + Sync {
     /// Prints the sheet of the procedure `procedure_id`: `Ok` with the message to show, or `Err`
     /// with why it failed, both in `lang`.
     fn print_procedure(&self, procedure_id: &str, lang: Lang) -> Result<String, String>;
+    /// Prints the ticket of a reported incident (never its contact): `Err` with why it failed
+    /// (for the log: no personal data). Printers that cannot print tickets keep this default.
+    fn print_incident(&self, incident: &Incident) -> Result<TicketPrint, String> {
+        let _ = incident;
+        Err("this printer does not print incident tickets".to_string())
+    }
 }
 
 /// What the touchscreen needs from the rest of the kiosk.
@@ -54,6 +65,10 @@ pub struct UiServices {
     pub feedback: Option<Arc<FeedbackLog>>,
     /// Inactivity settings.
     pub idle: IdleSettings,
+    /// Where ended sessions, votes, incidents and opinions are reported (telemetry), if anywhere.
+    pub reporter: Option<Arc<dyn UiReporter>>,
+    /// Incident ticket numbers.
+    pub tickets: TicketBook,
 }
 
 /// What one visitor did, cleared when the session ends.
@@ -67,6 +82,8 @@ struct Session {
     idle_secs: u32,
     /// Language of the strings built in Rust.
     lang: Lang,
+    /// When the visitor touched the welcome screen (`None` on the welcome screen).
+    started: Option<Instant>,
 }
 
 type Shared = Arc<Mutex<Session>>;
@@ -338,7 +355,11 @@ fn wire(app: &AppWindow, services: &Arc<UiServices>, session: &Shared, jobs: Sen
     api.on_start({
         let (weak, session) = (weak.clone(), Arc::clone(session));
         move || {
-            lock(&session).idle_secs = 0;
+            {
+                let mut session = lock(&session);
+                session.idle_secs = 0;
+                session.started.get_or_insert_with(Instant::now);
+            }
             if let Some(app) = weak.upgrade() {
                 app.global::<Api>().set_screen("home".into());
             }
@@ -415,6 +436,13 @@ fn wire(app: &AppWindow, services: &Arc<UiServices>, session: &Shared, jobs: Sen
             let Some(app) = weak.upgrade() else { return };
             lock(&session).idle_secs = 0;
             let api = app.global::<Api>();
+            let focused = api.get_focused_field();
+            if focused != "question" {
+                if let Some(field) = Field::from_name(&focused) {
+                    field.type_key(&api, &key);
+                }
+                return;
+            }
             let mut text = api.get_question().to_string();
             if text.chars().count() < borne_chatbot::MAX_CHARS {
                 text.push_str(&key);
@@ -428,6 +456,13 @@ fn wire(app: &AppWindow, services: &Arc<UiServices>, session: &Shared, jobs: Sen
             let Some(app) = weak.upgrade() else { return };
             lock(&session).idle_secs = 0;
             let api = app.global::<Api>();
+            let focused = api.get_focused_field();
+            if focused != "question" {
+                if let Some(field) = Field::from_name(&focused) {
+                    field.backspace(&api);
+                }
+                return;
+            }
             let mut text = api.get_question().to_string();
             text.pop();
             typed(&api, &jobs, text);
@@ -458,9 +493,13 @@ fn wire(app: &AppWindow, services: &Arc<UiServices>, session: &Shared, jobs: Sen
             if let Some(log) = &services.feedback {
                 log.record_vote(question, reply.id.as_deref(), helpful, chrono::Utc::now());
             }
+            if let Some(reporter) = &services.reporter {
+                reporter.voted(reply.id.as_deref(), helpful);
+            }
             update_card(&app, i, |card| card.feedback = if helpful { 1 } else { 2 });
         }
     });
+    wire_forms(app, services, session);
     api.on_print_card({
         let (session, jobs) = (Arc::clone(session), jobs);
         move |index| {
@@ -476,6 +515,70 @@ fn wire(app: &AppWindow, services: &Arc<UiServices>, session: &Shared, jobs: Sen
                     tracing::error!("the answer worker has stopped");
                 }
             }
+        }
+    });
+}
+
+/// The callbacks of "Signaler un problème" and "Donner mon avis".
+fn wire_forms(app: &AppWindow, services: &Arc<UiServices>, session: &Shared) {
+    let api = app.global::<Api>();
+    let weak = app.as_weak();
+    api.on_open_report({
+        let weak = weak.clone();
+        move || {
+            let Some(app) = weak.upgrade() else { return };
+            if app.global::<Api>().get_report_step() >= 5 {
+                report::clear(&app); // the previous report was sent: start a new one
+            }
+        }
+    });
+    api.on_send_report({
+        let (weak, services, session) = (weak.clone(), Arc::clone(services), Arc::clone(session));
+        move || {
+            let Some(app) = weak.upgrade() else { return };
+            let lang = lock(&session).lang;
+            report::send(&app, &services, lang);
+        }
+    });
+    api.on_finish_report({
+        let weak = weak.clone();
+        move || {
+            let Some(app) = weak.upgrade() else { return };
+            report::clear(&app);
+            app.global::<Api>().set_screen("home".into());
+        }
+    });
+    api.on_open_opinion({
+        let weak = weak.clone();
+        move || {
+            let Some(app) = weak.upgrade() else { return };
+            if app.global::<Api>().get_opinion_sent() {
+                opinion::clear(&app);
+            }
+        }
+    });
+    api.on_send_opinion({
+        let (weak, services) = (weak.clone(), Arc::clone(services));
+        move || {
+            let Some(app) = weak.upgrade() else { return };
+            let Some(opinion) = opinion::current(&app) else { return };
+            tracing::info!(
+                score = opinion.score,
+                comment = opinion.comment.is_some(),
+                "opinion given on the touchscreen"
+            );
+            if let Some(reporter) = &services.reporter {
+                reporter.opinion(&opinion);
+            }
+            app.global::<Api>().set_opinion_sent(true);
+        }
+    });
+    api.on_finish_opinion({
+        let weak = weak.clone();
+        move || {
+            let Some(app) = weak.upgrade() else { return };
+            opinion::clear(&app);
+            app.global::<Api>().set_screen("home".into());
         }
     });
 }
@@ -653,12 +756,14 @@ fn refresh_clock(app: &AppWindow, services: &UiServices, session: &Shared) {
 
 fn on_tick(app: &AppWindow, services: &UiServices, session: &Shared) {
     refresh_clock(app, services, session);
+    refresh_orientation(app);
     let api = app.global::<Api>();
     if api.get_screen() == "news" {
         refresh_agenda(app, services, session);
     }
     if api.get_screen() == "welcome" {
         lock(session).idle_secs = 0;
+        end_session(services, session);
         return;
     }
     let idle = {
@@ -679,6 +784,7 @@ fn on_tick(app: &AppWindow, services: &UiServices, session: &Shared) {
 /// Ends the session: forgets everything the visitor typed or saw, back to the welcome screen in
 /// French with the default display.
 fn reset(app: &AppWindow, services: &UiServices, session: &Shared) {
+    end_session(services, session);
     clear_conversation(app, session);
     let api = app.global::<Api>();
     api.set_large_text(false);
@@ -688,6 +794,22 @@ fn reset(app: &AppWindow, services: &UiServices, session: &Shared) {
         tracing::error!(error = %e, "cannot switch back to French");
     }
     tracing::info!("session cleared after inactivity");
+}
+
+/// Tells the screens whether the window is landscape (checked every second: kiosk screens do not
+/// turn often, and a binding on the window's own size would loop through the layout).
+pub(crate) fn refresh_orientation(app: &AppWindow) {
+    let size = app.window().size();
+    let landscape = f64::from(size.width) > f64::from(size.height) * 1.2;
+    app.global::<Api>().set_landscape(landscape);
+}
+
+/// Reports the visitor's session as ended, once (inactivity, or back on the welcome screen).
+fn end_session(services: &UiServices, session: &Shared) {
+    let Some(started) = lock(session).started.take() else { return };
+    if let Some(reporter) = &services.reporter {
+        reporter.session_ended(started.elapsed());
+    }
 }
 
 /// Forgets the questions, answers and what was being typed.
@@ -704,4 +826,6 @@ fn clear_conversation(app: &AppWindow, session: &Shared) {
     api.set_question(SharedString::new());
     api.set_typing_suggestions(ModelRc::default());
     api.set_cards(ModelRc::new(VecModel::<AnswerCard>::default()));
+    report::clear(app);
+    opinion::clear(app);
 }

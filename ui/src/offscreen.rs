@@ -48,6 +48,7 @@ impl Offscreen {
         let app = kiosk.window();
         app.window().dispatch_event(slint::platform::WindowEvent::ScaleFactorChanged { scale_factor: scale });
         app.window().set_size(slint::PhysicalSize::new(width, height));
+        crate::kiosk::refresh_orientation(app);
         app.show()?;
         // Elements under a changed `if` are created during a rendering pass: render until two
         // passes give the same picture, so it shows everything the state asks for.
@@ -92,11 +93,27 @@ pub enum Stage {
     Alert,
     /// The maintenance screen.
     Maintenance,
+    /// "Signaler un problème": the categories.
+    Report,
+    /// "Signaler un problème": where, typed on the keyboard.
+    ReportWhere,
+    /// "Signaler un problème": the optional contact, with "Passer".
+    ReportContact,
+    /// "Signaler un problème": the summary to confirm or correct.
+    ReportSummary,
+    /// "Signaler un problème": the ticket number.
+    ReportDone,
+    /// "Donner mon avis": the five faces.
+    Opinion,
+    /// "Donner mon avis": the optional comment.
+    OpinionComment,
+    /// "Donner mon avis": thank you.
+    OpinionThanks,
 }
 
 impl Stage {
     /// Every screen, in order.
-    pub const ALL: [Stage; 12] = [
+    pub const ALL: [Stage; 20] = [
         Stage::Welcome,
         Stage::Home,
         Stage::Ask,
@@ -109,6 +126,14 @@ impl Stage {
         Stage::News,
         Stage::Alert,
         Stage::Maintenance,
+        Stage::Report,
+        Stage::ReportWhere,
+        Stage::ReportContact,
+        Stage::ReportSummary,
+        Stage::ReportDone,
+        Stage::Opinion,
+        Stage::OpinionComment,
+        Stage::OpinionThanks,
     ];
 
     /// The name used on the command line and in file names.
@@ -126,6 +151,14 @@ impl Stage {
             Stage::News => "news",
             Stage::Alert => "alert",
             Stage::Maintenance => "maintenance",
+            Stage::Report => "report",
+            Stage::ReportWhere => "report-where",
+            Stage::ReportContact => "report-contact",
+            Stage::ReportSummary => "report-summary",
+            Stage::ReportDone => "report-done",
+            Stage::Opinion => "opinion",
+            Stage::OpinionComment => "opinion-comment",
+            Stage::OpinionThanks => "opinion-thanks",
         }
     }
 
@@ -174,6 +207,14 @@ impl Kiosk {
                 });
             }
             Stage::Maintenance => self.handle_maintenance_now(true),
+            Stage::Report => crate::report::stage(self.window(), 0),
+            Stage::ReportWhere => crate::report::stage(self.window(), 1),
+            Stage::ReportContact => crate::report::stage(self.window(), 3),
+            Stage::ReportSummary => crate::report::stage(self.window(), 4),
+            Stage::ReportDone => crate::report::stage(self.window(), 5),
+            Stage::Opinion => crate::opinion::stage(self.window(), 0),
+            Stage::OpinionComment => crate::opinion::stage(self.window(), 1),
+            Stage::OpinionThanks => crate::opinion::stage(self.window(), 2),
         }
     }
 }

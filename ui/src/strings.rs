@@ -55,11 +55,20 @@ pub enum Text {
     PrintQueued,
     PrintFailed,
     NothingToPrint,
+    CategoryLighting,
+    CategoryRoads,
+    CategoryCleanliness,
+    CategoryOther,
+    TicketPrinting,
+    TicketPrinted,
+    TicketQueued,
+    TicketNotPrinted,
+    TicketNoPrinter,
 }
 
 impl Text {
     /// Every string, for completeness checks.
-    pub const ALL: [Text; 44] = [
+    pub const ALL: [Text; 53] = [
         Text::Welcome,
         Text::PressEnterToStart,
         Text::MenuTitle,
@@ -104,6 +113,15 @@ impl Text {
         Text::PrintQueued,
         Text::PrintFailed,
         Text::NothingToPrint,
+        Text::CategoryLighting,
+        Text::CategoryRoads,
+        Text::CategoryCleanliness,
+        Text::CategoryOther,
+        Text::TicketPrinting,
+        Text::TicketPrinted,
+        Text::TicketQueued,
+        Text::TicketNotPrinted,
+        Text::TicketNoPrinter,
     ];
 
     /// The string in `lang`.
@@ -183,6 +201,27 @@ impl Text {
                 "Printing failed. Please ask at the front desk.",
             ),
             Text::NothingToPrint => ("Rien à imprimer pour cette page.", "Nothing to print for this page."),
+            Text::CategoryLighting => ("Éclairage public", "Street lighting"),
+            Text::CategoryRoads => ("Voirie (routes, trottoirs)", "Roads and pavements"),
+            Text::CategoryCleanliness => ("Propreté (déchets, tags)", "Cleanliness (litter, graffiti)"),
+            Text::CategoryOther => ("Autre problème", "Other problem"),
+            Text::TicketPrinting => ("Impression du ticket…", "Printing your ticket…"),
+            Text::TicketPrinted => (
+                "Votre ticket est imprimé : prenez-le sous l'écran.",
+                "Your ticket is printed: take it from under the screen.",
+            ),
+            Text::TicketQueued => (
+                "Le ticket sortira dès que l'imprimante sera prête : notez bien votre numéro.",
+                "The ticket will print when the printer is ready: please write down your number.",
+            ),
+            Text::TicketNotPrinted => (
+                "Le ticket n'a pas pu être imprimé : notez bien votre numéro.",
+                "The ticket could not be printed: please write down your number.",
+            ),
+            Text::TicketNoPrinter => (
+                "Cette borne n'a pas d'imprimante : notez bien votre numéro.",
+                "This kiosk has no printer: please write down your number.",
+            ),
         }
     }
 }

@@ -104,6 +104,8 @@ fn the_kiosk_ui_end_to_end() {
         printer: Some(Arc::clone(&printer) as Arc<dyn AnswerPrinter>),
         feedback: Some(Arc::clone(&feedback)),
         idle: IdleSettings { after_secs: 30, countdown_secs: 10 },
+        reporter: None,
+        tickets: borne_ui::ticket::TicketBook::in_memory(),
     })
     .expect("kiosk");
     let app = kiosk.window();

@@ -57,6 +57,8 @@ fn every_screen_fits_portrait_landscape_and_small_screens() {
         printer: None,
         feedback: None,
         idle: IdleSettings::default(),
+        reporter: None,
+        tickets: borne_ui::ticket::TicketBook::in_memory(),
     })
     .expect("kiosk");
     let app = kiosk.window();

@@ -126,6 +126,8 @@ fn procedures_news_and_answer_qr_codes() {
         printer: Some(Arc::clone(&printer) as Arc<dyn AnswerPrinter>),
         feedback: None,
         idle: IdleSettings { after_secs: 600, countdown_secs: 10 },
+        reporter: None,
+        tickets: borne_ui::ticket::TicketBook::in_memory(),
     })
     .expect("kiosk");
     let app = kiosk.window();

@@ -260,6 +260,8 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
                     cards,
                     screen: Arc::clone(&screen),
                     fullscreen: config.kiosk.fullscreen && !args.windowed,
+                    usage: telemetry.as_ref().map(|running| Arc::clone(&running.usage)),
+                    events: telemetry.as_ref().map(|running| running.handle.sink()),
                 },
             );
             // A display that refuses the window must not stop the kiosk: the devices and

@@ -67,6 +67,8 @@ pub fn run(args: &ScreenshotArgs, config: &Config) -> anyhow::Result<()> {
         printer: None,
         feedback: None,
         idle: IdleSettings::default(),
+        reporter: None,
+        tickets: borne_ui::ticket::TicketBook::in_memory(),
     })?;
     kiosk.set_language(lang)?;
     kiosk.set_large_text(args.large_text);
