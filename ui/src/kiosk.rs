@@ -796,12 +796,15 @@ fn reset(app: &AppWindow, services: &UiServices, session: &Shared) {
     tracing::info!("session cleared after inactivity");
 }
 
-/// Tells the screens whether the window is landscape (checked every second: kiosk screens do not
-/// turn often, and a binding on the window's own size would loop through the layout).
+/// Tells the screens whether the window is landscape, and whether it is short (under 1000 logical
+/// pixels high, e.g. 1280×800: keyboards use smaller keys). Checked every second: kiosk screens do
+/// not turn often, and a binding on the window's own size would loop through the layout.
 pub(crate) fn refresh_orientation(app: &AppWindow) {
-    let size = app.window().size();
+    let size = app.window().size().to_logical(app.window().scale_factor());
     let landscape = f64::from(size.width) > f64::from(size.height) * 1.2;
-    app.global::<Api>().set_landscape(landscape);
+    let api = app.global::<Api>();
+    api.set_landscape(landscape);
+    api.set_short_screen(size.height < 1000.0);
 }
 
 /// Reports the visitor's session as ended, once (inactivity, or back on the welcome screen).

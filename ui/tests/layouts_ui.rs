@@ -21,7 +21,8 @@ fn pump() {
 
 /// The element labelled `label` (a button when there is one), fully inside `width`×`height` and at
 /// least `min_height` tall.
-fn check(app: &impl ComponentHandle, label: &str, (width, height): (f32, f32), min_height: f32) {
+fn check(app: &borne_ui::generated::AppWindow, label: &str, (width, height): (f32, f32), min_height: f32) {
+    let large = app.global::<Api>().get_large_text();
     let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(app, label).collect();
     let element = found
         .iter()
@@ -34,13 +35,17 @@ fn check(app: &impl ComponentHandle, label: &str, (width, height): (f32, f32), m
             && pos.y >= 0.0
             && pos.x + size.width <= width + 0.5
             && pos.y + size.height <= height + 0.5,
-        "{label:?} at {width}x{height} lies at ({}, {}) size {}x{}: outside the window",
+        "{label:?} at {width}x{height} (large text: {large}) lies at ({}, {}) size {}x{}: outside the window",
         pos.x,
         pos.y,
         size.width,
         size.height
     );
-    assert!(size.height >= min_height, "{label:?} at {width}x{height} is only {} px tall", size.height);
+    assert!(
+        size.height >= min_height,
+        "{label:?} at {width}x{height} (large text: {large}) is only {} px tall",
+        size.height
+    );
 }
 
 #[test]
@@ -69,10 +74,12 @@ fn every_screen_fits_portrait_landscape_and_small_screens() {
         kiosk.set_large_text(large_text);
         app.window().set_size(slint::PhysicalSize::new(w, h));
         let size = (w as f32, h as f32);
-        // Keys may shrink on short screens (68 px: about 12 mm on a 10-inch 1280×800 panel);
+        // Keys may shrink on short screens (60 px: about 10 mm on a 10-inch 1280×800 panel);
         // everything else keeps the full 96 px touch target.
-        let key = if h < 900 { 64.0 } else { 90.0 };
+        let key = if h < 900 { 58.0 } else { 90.0 };
 
+        // The kiosk checks the window's orientation and height every second.
+        i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_secs(1));
         api.set_screen("welcome".into());
         pump();
         check(app, "Horaires d'aujourd'hui", size, 20.0);
@@ -102,5 +109,27 @@ fn every_screen_fits_portrait_landscape_and_small_screens() {
         api.set_screen("hours".into());
         pump();
         check(app, "Accueil", size, 90.0);
+
+        // The typing steps of the forms: the field's buttons and the whole keyboard.
+        api.set_screen("report".into());
+        api.set_report_step(1);
+        pump();
+        for k in ["Suivant", "Retour"] {
+            check(app, k, size, 90.0);
+        }
+        for k in ["1", "a", "w", "Effacer", "é", "@", "Espace"] {
+            check(app, k, size, key);
+        }
+        api.set_screen("opinion".into());
+        api.set_opinion_score(4);
+        pump();
+        for k in ["Envoyer", "Retour"] {
+            check(app, k, size, 90.0);
+        }
+        for k in ["1", "p", "Effacer", "Espace"] {
+            check(app, k, size, key);
+        }
+        api.set_opinion_score(0);
+        api.set_report_step(0);
     }
 }
