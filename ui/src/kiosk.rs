@@ -374,6 +374,14 @@ fn wire(app: &AppWindow, services: &Arc<UiServices>, session: &Shared, jobs: Sen
             }
         }
     });
+    api.on_end_session({
+        let (weak, services, session) = (weak.clone(), Arc::clone(services), Arc::clone(session));
+        move || {
+            if let Some(app) = weak.upgrade() {
+                reset(&app, &services, &session, "session ended by the visitor");
+            }
+        }
+    });
     api.on_still_here({
         let (weak, session) = (weak.clone(), Arc::clone(session));
         move || {
@@ -777,13 +785,13 @@ fn on_tick(app: &AppWindow, services: &UiServices, session: &Shared) {
             api.set_idle_countdown(i32::try_from(left).unwrap_or(i32::MAX));
             api.set_idle_warning(true);
         }
-        IdleState::Expired => reset(app, services, session),
+        IdleState::Expired => reset(app, services, session, "session cleared after inactivity"),
     }
 }
 
 /// Ends the session: forgets everything the visitor typed or saw, back to the welcome screen in
-/// French with the default display.
-fn reset(app: &AppWindow, services: &UiServices, session: &Shared) {
+/// French with the default display; `why` goes to the log.
+fn reset(app: &AppWindow, services: &UiServices, session: &Shared, why: &'static str) {
     end_session(services, session);
     clear_conversation(app, session);
     let api = app.global::<Api>();
@@ -793,7 +801,7 @@ fn reset(app: &AppWindow, services: &UiServices, session: &Shared) {
     if let Err(e) = set_language(app, services, session, Lang::Fr) {
         tracing::error!(error = %e, "cannot switch back to French");
     }
-    tracing::info!("session cleared after inactivity");
+    tracing::info!("{why}");
 }
 
 /// Tells the screens whether the window is landscape, and whether it is short (under 1000 logical

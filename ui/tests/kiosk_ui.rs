@@ -318,4 +318,16 @@ fn the_kiosk_ui_end_to_end() {
     assert_eq!(api.get_question(), "", "what was typed is gone");
     assert!(!api.get_large_text() && !api.get_high_contrast());
     assert_eq!(api.get_lang(), "fr");
+
+    // "Quitter": a visitor who leaves wipes the session at once, without waiting.
+    tap(app, "Touchez l'écran pour commencer");
+    tap(app, "Poser une question");
+    type_on_keyboard(app, "wifi");
+    tap(app, "Gros texte");
+    tap(app, "English");
+    tap(app, "Exit");
+    assert_eq!(api.get_screen(), "welcome");
+    assert_eq!(api.get_question(), "", "what was typed is gone");
+    assert!(!api.get_large_text());
+    assert_eq!(api.get_lang(), "fr");
 }

@@ -94,6 +94,7 @@ fn every_screen_fits_portrait_landscape_and_small_screens() {
             "Signaler un problème",
             "Donner mon avis",
             "Accueil",
+            "Quitter",
             "Contraste",
         ] {
             check(app, tile, size, 90.0);
