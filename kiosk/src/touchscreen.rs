@@ -252,6 +252,94 @@ mod tests {
     /// answers: the tests that start one take turns.
     static ONE_SIMULATED_PRINTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+    /// Through the real screen: a visitor asks on the touchscreen, taps « Imprimer » on the answer
+    /// card, and the simulated printer (on its pty, through the real driver) saves the receipt;
+    /// the screen then says it is printed.
+    #[test]
+    fn tapping_imprimer_on_an_answer_card_prints_on_the_simulated_printer() {
+        use borne_ui::generated::Api;
+        use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+        use slint::{ComponentHandle, Model};
+
+        let _turn = ONE_SIMULATED_PRINTER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        i_slint_backend_testing::init_integration_test_with_mock_time();
+        let pump = || {
+            slint::invoke_from_event_loop(|| slint::quit_event_loop().expect("quit")).expect("post");
+            slint::run_event_loop().expect("event loop");
+            i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(100));
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config::default();
+        config.devices.printer.receipts_dir = Some(dir.path().to_path_buf());
+        let (store, _) = ContentStore::open(ContentSource::Embedded, None).expect("content");
+        let store = Arc::new(store);
+        let content = store.current();
+        let chatbot = Arc::new(Chatbot::new(&content, ChatbotConfig::default()).expect("chatbot"));
+        let tz = content.commune.timezone;
+        let clock = Clock::starting_at(tz, "2026-11-30T10:00").expect("clock");
+        let printer = Arc::new(UiPrinter {
+            printer: Arc::new(KioskPrinter::start(&config, None).expect("simulated printer")),
+            store: Arc::clone(&store),
+            clock: clock.clone(),
+            content_dir: None,
+        });
+        let start = std::time::Instant::now();
+        while printer.unavailable(Lang::Fr).is_some() {
+            assert!(start.elapsed() < Duration::from_secs(10), "{:?}", printer.unavailable(Lang::Fr));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let kiosk = Kiosk::new(UiServices {
+            content: store,
+            chatbot,
+            now: Arc::new(move || clock.now()),
+            printer: Some(printer as Arc<dyn AnswerPrinter>),
+            feedback: None,
+            idle: IdleSettings::default(),
+            reporter: None,
+            tickets: TicketBook::in_memory(),
+        })
+        .expect("kiosk");
+        let app = kiosk.window();
+        app.window().set_size(slint::PhysicalSize::new(1080, 1920));
+        app.show().expect("show");
+        let api = app.global::<Api>();
+        api.invoke_start();
+        api.set_screen("ask".into());
+        api.invoke_ask_text("wifi à la médiathèque".into());
+        let start = std::time::Instant::now();
+        while api.get_cards().row_count() == 0 || api.get_thinking() {
+            assert!(start.elapsed() < Duration::from_secs(20), "no answer card");
+            std::thread::sleep(Duration::from_millis(10));
+            pump();
+        }
+        let buttons: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(app, "Imprimer")
+            .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
+            .collect();
+        assert_eq!(buttons.len(), 1, "one Imprimer button on the answer card");
+        buttons[0].invoke_accessible_default_action();
+        let receipt = loop {
+            pump();
+            let texts: Vec<String> = std::fs::read_dir(dir.path())
+                .expect("receipts")
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .collect();
+            if let Some(text) = texts.into_iter().next() {
+                break text;
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "no receipt printed");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(receipt.contains("Vernay-Wifi-Public"), "{receipt}");
+        let start = std::time::Instant::now();
+        while !api.get_notice().contains("imprimée") {
+            assert!(start.elapsed() < Duration::from_secs(20), "notice: {}", api.get_notice());
+            std::thread::sleep(Duration::from_millis(10));
+            pump();
+        }
+    }
+
     /// The touchscreen's print reaches the simulated printer: a receipt holding the answer is saved.
     #[test]
     fn an_answer_printed_from_the_touchscreen_reaches_the_simulated_printer() {
