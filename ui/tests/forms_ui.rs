@@ -7,7 +7,7 @@
 //! The testing backend can be initialised once per process, so this file holds a single `#[test]`.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use borne_chatbot::feedback::FeedbackLog;
 use borne_chatbot::{Chatbot, ChatbotConfig, Reply};
@@ -19,8 +19,11 @@ use borne_ui::report::{Category, Incident, TicketPrint};
 use borne_ui::ticket::TicketBook;
 use borne_ui::{AnswerPrinter, Kiosk, UiReporter, UiServices};
 use chrono::TimeZone;
-use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use i_slint_backend_testing::ElementHandle;
 use slint::{ComponentHandle, Model};
+
+mod support;
+use support::*;
 
 /// Records the tickets the UI asked to print; fails them when `broken` is set.
 #[derive(Default)]
@@ -70,48 +73,6 @@ impl UiReporter for RecordingReporter {
     fn opinion(&self, opinion: &Opinion) {
         self.opinions.lock().expect("lock").push(opinion.clone());
     }
-}
-
-fn pump() {
-    slint::invoke_from_event_loop(|| slint::quit_event_loop().expect("quit")).expect("post");
-    slint::run_event_loop().expect("event loop");
-    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(1));
-}
-
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(5));
-        pump();
-    }
-}
-
-fn buttons(app: &impl ComponentHandle, label: &str) -> Vec<ElementHandle> {
-    ElementHandle::find_by_accessible_label(app, label)
-        .filter(|e| matches!(e.accessible_role(), Some(AccessibleRole::Button | AccessibleRole::Checkbox)))
-        .collect()
-}
-
-fn tap(app: &impl ComponentHandle, label: &str) {
-    let found = buttons(app, label);
-    assert_eq!(found.len(), 1, "expected one button labelled {label:?}, found {}", found.len());
-    found[0].invoke_accessible_default_action();
-    pump();
-}
-
-fn type_on_keyboard(app: &impl ComponentHandle, text: &str) {
-    for c in text.chars() {
-        if c == ' ' {
-            tap(app, "Espace");
-        } else {
-            tap(app, &c.to_string());
-        }
-    }
-}
-
-fn has_label(app: &impl ComponentHandle, label: &str) -> bool {
-    ElementHandle::find_by_accessible_label(app, label).next().is_some()
 }
 
 fn assert_big(app: &impl ComponentHandle, label: &str) {

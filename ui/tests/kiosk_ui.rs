@@ -8,7 +8,7 @@
 //! running the scenarios in order on one window.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use borne_chatbot::feedback::FeedbackLog;
 use borne_chatbot::{Chatbot, ChatbotConfig, Reply};
@@ -19,6 +19,9 @@ use borne_ui::{Alert, AlertLevel, AnswerPrinter, Kiosk, UiServices};
 use chrono::TimeZone;
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use slint::{ComponentHandle, Model};
+
+mod support;
+use support::*;
 
 /// Records what the UI asked to print; the real printer path is tested in the kiosk crate.
 #[derive(Default)]
@@ -39,50 +42,6 @@ impl AnswerPrinter for RecordingPrinter {
         self.procedures.lock().expect("lock").push(procedure_id.to_string());
         Ok(format!("Démarche imprimée : {procedure_id}"))
     }
-}
-
-/// Processes everything queued for the event loop (answers from the worker), and lets Slint
-/// instantiate the elements that just appeared.
-fn pump() {
-    slint::invoke_from_event_loop(|| slint::quit_event_loop().expect("quit")).expect("post");
-    slint::run_event_loop().expect("event loop");
-    i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(1));
-}
-
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(5));
-        pump();
-    }
-}
-
-fn buttons(app: &impl ComponentHandle, label: &str) -> Vec<ElementHandle> {
-    ElementHandle::find_by_accessible_label(app, label)
-        .filter(|e| matches!(e.accessible_role(), Some(AccessibleRole::Button | AccessibleRole::Checkbox)))
-        .collect()
-}
-
-fn tap(app: &impl ComponentHandle, label: &str) {
-    let found = buttons(app, label);
-    assert_eq!(found.len(), 1, "expected one button labelled {label:?}, found {}", found.len());
-    found[0].invoke_accessible_default_action();
-    pump();
-}
-
-fn type_on_keyboard(app: &impl ComponentHandle, text: &str) {
-    for c in text.chars() {
-        if c == ' ' {
-            tap(app, "Espace");
-        } else {
-            tap(app, &c.to_string());
-        }
-    }
-}
-
-fn has_label(app: &impl ComponentHandle, label: &str) -> bool {
-    ElementHandle::find_by_accessible_label(app, label).next().is_some()
 }
 
 #[test]
