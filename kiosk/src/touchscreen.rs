@@ -252,6 +252,36 @@ mod tests {
     /// answers: the tests that start one take turns.
     static ONE_SIMULATED_PRINTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+    /// The touchscreen's printer over the simulated one, saving receipts in `receipts`, once it has
+    /// answered its first status poll (it is "unplugged" until then, and the button says so).
+    fn ready_printer(store: Arc<ContentStore>, receipts: &std::path::Path) -> UiPrinter {
+        let mut config = Config::default();
+        config.devices.printer.receipts_dir = Some(receipts.to_path_buf());
+        let tz = store.current().commune.timezone;
+        let printer = UiPrinter {
+            printer: Arc::new(KioskPrinter::start(&config, None).expect("simulated printer")),
+            store,
+            clock: Clock::starting_at(tz, "2026-11-30T10:00").expect("clock"),
+            content_dir: None,
+        };
+        let start = std::time::Instant::now();
+        while printer.unavailable(Lang::Fr).is_some() {
+            assert!(start.elapsed() < Duration::from_secs(10), "{:?}", printer.unavailable(Lang::Fr));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        printer
+    }
+
+    /// The text of every receipt the simulated printer saved in `dir`.
+    fn receipts_in(dir: &std::path::Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .expect("receipts")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect()
+    }
+
     /// Through the real screen: a visitor asks on the touchscreen, taps « Imprimer » on the answer
     /// card, and the simulated printer (on its pty, through the real driver) saves the receipt;
     /// the screen then says it is printed.
@@ -269,25 +299,13 @@ mod tests {
             i_slint_backend_testing::mock_elapsed_time(Duration::from_millis(100));
         };
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut config = Config::default();
-        config.devices.printer.receipts_dir = Some(dir.path().to_path_buf());
         let (store, _) = ContentStore::open(ContentSource::Embedded, None).expect("content");
         let store = Arc::new(store);
         let content = store.current();
         let chatbot = Arc::new(Chatbot::new(&content, ChatbotConfig::default()).expect("chatbot"));
         let tz = content.commune.timezone;
         let clock = Clock::starting_at(tz, "2026-11-30T10:00").expect("clock");
-        let printer = Arc::new(UiPrinter {
-            printer: Arc::new(KioskPrinter::start(&config, None).expect("simulated printer")),
-            store: Arc::clone(&store),
-            clock: clock.clone(),
-            content_dir: None,
-        });
-        let start = std::time::Instant::now();
-        while printer.unavailable(Lang::Fr).is_some() {
-            assert!(start.elapsed() < Duration::from_secs(10), "{:?}", printer.unavailable(Lang::Fr));
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let printer = Arc::new(ready_printer(Arc::clone(&store), dir.path()));
         let kiosk = Kiosk::new(UiServices {
             content: store,
             chatbot,
@@ -319,12 +337,7 @@ mod tests {
         buttons[0].invoke_accessible_default_action();
         let receipt = loop {
             pump();
-            let texts: Vec<String> = std::fs::read_dir(dir.path())
-                .expect("receipts")
-                .filter_map(|e| e.ok())
-                .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
-                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-                .collect();
+            let texts: Vec<String> = receipts_in(dir.path());
             if let Some(text) = texts.into_iter().next() {
                 break text;
             }
@@ -345,8 +358,6 @@ mod tests {
     fn an_answer_printed_from_the_touchscreen_reaches_the_simulated_printer() {
         let _turn = ONE_SIMULATED_PRINTER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut config = Config::default();
-        config.devices.printer.receipts_dir = Some(dir.path().to_path_buf());
         let (store, _) = ContentStore::open(ContentSource::Embedded, None).expect("content");
         let store = Arc::new(store);
         let content = store.current();
@@ -355,26 +366,10 @@ mod tests {
         let now = tz.with_ymd_and_hms(2026, 11, 30, 10, 0, 0).single().expect("time");
         let reply = chatbot.ask("wifi à la médiathèque", now);
         assert_eq!(reply.id.as_deref(), Some("mediatheque-wifi"));
-        let printer = UiPrinter {
-            printer: Arc::new(KioskPrinter::start(&config, None).expect("simulated printer")),
-            store,
-            clock: Clock::starting_at(tz, "2026-11-30T10:00").expect("clock"),
-            content_dir: None,
-        };
-        // The simulated printer is "unplugged" until its first status answer: the button says so.
-        let start = std::time::Instant::now();
-        while printer.unavailable(Lang::Fr).is_some() {
-            assert!(start.elapsed() < Duration::from_secs(10), "{:?}", printer.unavailable(Lang::Fr));
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let printer = ready_printer(store, dir.path());
         let message = printer.print_answer("wifi à la médiathèque", &reply, Lang::Fr).expect("printed");
         assert!(message.contains("imprimé"), "{message}");
-        let texts: Vec<String> = std::fs::read_dir(dir.path())
-            .expect("receipts")
-            .filter_map(|e| e.ok())
-            .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
-            .map(|e| std::fs::read_to_string(e.path()).expect("read"))
-            .collect();
+        let texts: Vec<String> = receipts_in(dir.path());
         assert_eq!(texts.len(), 1, "one receipt");
         assert!(texts[0].contains("Vernay-Wifi-Public"), "{}", texts[0]);
 
@@ -388,8 +383,6 @@ mod tests {
     #[test]
     fn a_procedure_printed_from_the_touchscreen_reaches_the_simulated_printer() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut config = Config::default();
-        config.devices.printer.receipts_dir = Some(dir.path().to_path_buf());
         let (store, _) = ContentStore::open(ContentSource::Embedded, None).expect("content");
         let store = Arc::new(store);
         let content = store.current();
@@ -399,30 +392,14 @@ mod tests {
             .find(|p| p.documents.len() >= 2 && p.steps.len() >= 3)
             .expect("a demo procedure with steps and documents")
             .clone();
-        let tz = content.commune.timezone;
-        let printer = UiPrinter {
-            printer: Arc::new(KioskPrinter::start(&config, None).expect("simulated printer")),
-            store,
-            clock: Clock::starting_at(tz, "2026-11-30T10:00").expect("clock"),
-            content_dir: None,
-        };
-        let start = std::time::Instant::now();
-        while printer.unavailable(Lang::Fr).is_some() {
-            assert!(start.elapsed() < Duration::from_secs(10), "{:?}", printer.unavailable(Lang::Fr));
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let printer = ready_printer(store, dir.path());
         assert_eq!(
             printer.print_procedure("no-such-procedure", Lang::En),
             Err(Text::NothingToPrint.get(Lang::En).to_string())
         );
         let message = printer.print_procedure(&procedure.id, Lang::En).expect("printed");
         assert_eq!(message, Text::PrintDone.get(Lang::En));
-        let texts: Vec<String> = std::fs::read_dir(dir.path())
-            .expect("receipts")
-            .filter_map(|e| e.ok())
-            .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
-            .map(|e| std::fs::read_to_string(e.path()).expect("read"))
-            .collect();
+        let texts: Vec<String> = receipts_in(dir.path());
         assert_eq!(texts.len(), 1, "one receipt");
         // The receipt wraps lines to the paper: compare without line breaks and repeated spaces.
         let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -442,22 +419,10 @@ mod tests {
     fn an_incident_ticket_reaches_the_simulated_printer_without_the_contact() {
         let _turn = ONE_SIMULATED_PRINTER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut config = Config::default();
-        config.devices.printer.receipts_dir = Some(dir.path().to_path_buf());
         let (store, _) = ContentStore::open(ContentSource::Embedded, None).expect("content");
         let store = Arc::new(store);
         let tz = store.current().commune.timezone;
-        let printer = UiPrinter {
-            printer: Arc::new(KioskPrinter::start(&config, None).expect("simulated printer")),
-            store,
-            clock: Clock::starting_at(tz, "2026-11-30T10:00").expect("clock"),
-            content_dir: None,
-        };
-        let start = std::time::Instant::now();
-        while printer.unavailable(Lang::Fr).is_some() {
-            assert!(start.elapsed() < Duration::from_secs(10), "{:?}", printer.unavailable(Lang::Fr));
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let printer = ready_printer(store, dir.path());
         let incident = Incident {
             ticket: "2026-0007".into(),
             category: borne_ui::report::Category::Roads,
@@ -467,12 +432,7 @@ mod tests {
             reported_at: tz.with_ymd_and_hms(2026, 11, 30, 10, 0, 0).single().expect("time"),
         };
         assert_eq!(printer.print_incident(&incident), Ok(TicketPrint::Printed));
-        let texts: Vec<String> = std::fs::read_dir(dir.path())
-            .expect("receipts")
-            .filter_map(|e| e.ok())
-            .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
-            .map(|e| std::fs::read_to_string(e.path()).expect("read"))
-            .collect();
+        let texts: Vec<String> = receipts_in(dir.path());
         assert_eq!(texts.len(), 1, "one receipt");
         let ticket = &texts[0];
         for expected in ["2026-0007", "Voirie", "rue des Lilas", "un trou dans le trottoir", "30/11/2026"] {
