@@ -337,8 +337,9 @@ fn reduce(width: u32, height: u32, rgba: &[u8], max_width: u32) -> (u32, u32, Ve
     (w, h, rgb)
 }
 
-/// Encodes an RGBA or RGB picture (told apart by its length) as PNG.
-fn encode_png(width: u32, height: u32, pixels: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
+/// Encodes an RGBA or RGB picture (told apart by its length) as an opaque RGB PNG (the screens
+/// have no transparency; dropping alpha keeps files small). Also used by `borne screenshot`.
+pub fn encode_png(width: u32, height: u32, pixels: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
     let rgb: Vec<u8> = if pixels.len() == (width * height * 4) as usize {
         pixels.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect()
     } else {
@@ -348,6 +349,7 @@ fn encode_png(width: u32, height: u32, pixels: &[u8]) -> Result<Vec<u8>, png::En
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::High);
     let mut writer = encoder.write_header()?;
     writer.write_image_data(&rgb)?;
     writer.finish()?;

@@ -1,8 +1,6 @@
 //! `borne screenshot`: renders touchscreen screens to PNG files with Slint's software renderer on an
 //! offscreen window, so pictures for the docs and reviews need no display, GPU or X server.
 
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -82,18 +80,11 @@ pub fn run(args: &ScreenshotArgs, config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes an opaque RGB PNG (the screens have no transparency; dropping alpha keeps files small).
+/// Writes the picture as a PNG file.
 fn write_png(path: &Path, width: u32, height: u32, rgba: &[u8]) -> anyhow::Result<()> {
-    let rgb: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let mut encoder = png::Encoder::new(BufWriter::new(file), width, height);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::High);
-    let mut writer = encoder.write_header().with_context(|| format!("cannot write {}", path.display()))?;
-    writer.write_image_data(&rgb).with_context(|| format!("cannot write {}", path.display()))?;
-    writer.finish().with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    let png = crate::screen::encode_png(width, height, rgba)
+        .with_context(|| format!("cannot encode {}", path.display()))?;
+    std::fs::write(path, png).with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]
