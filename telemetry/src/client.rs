@@ -146,7 +146,8 @@ pub struct TlsFiles {
 }
 
 impl TlsFiles {
-    fn transport(&self) -> Result<Transport, ClientError> {
+    /// The rumqttc transport for these files (TLS with this CA, or the system's trusted CAs).
+    pub fn transport(&self) -> Result<Transport, ClientError> {
         let read = |path: &PathBuf| {
             std::fs::read(path)
                 .map_err(|e| ClientError::TlsFile { path: path.clone(), reason: e.to_string() })
