@@ -10,8 +10,11 @@ set -euo pipefail
 # libfontconfig1-dev: Slint (the touchscreen UI) links fontconfig through pkg-config at build time;
 # fonts-dejavu-core: the fonts its software renderer draws the screens and screenshots with;
 # xvfb: a real X server for the test of the real touchscreen window (kiosk/tests/touchscreen.rs).
+# postgresql: the fleet dashboard's PostgreSQL backend, tested on a throw-away cluster
+# (fleet/tests/fleet_postgres.rs); chromium and chromium-driver: the dashboard's browser test
+# (fleet/tests/browser.rs).
 BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl libnfc-bin mosquitto mosquitto-clients
-    libfontconfig1-dev fonts-dejavu-core xvfb)
+    libfontconfig1-dev fonts-dejavu-core xvfb postgresql chromium chromium-driver)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -15,6 +15,8 @@ use borne_telemetry::client::{self, BrokerUrl, ClientConfig, CommandHandler, Kio
 use borne_telemetry::messages::{Command as KioskCommand, KioskState, Outcome, Usage};
 use borne_telemetry::spool::{Spool, SpoolLimits};
 
+pub mod postgres;
+
 #[path = "../../../telemetry/tests/support/mod.rs"]
 pub mod mqtt;
 
