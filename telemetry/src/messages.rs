@@ -3,8 +3,9 @@
 //! rename or remove them.
 //!
 //! Nothing here carries personal data: card numbers are only counted, free text (incident
-//! descriptions) must be masked by the caller with `borne_chatbot::feedback::mask_personal_data`
-//! before it becomes an [`EventKind::Incident`].
+//! descriptions, opinion comments, unanswered questions) must be masked by the caller with
+//! `borne_chatbot::feedback::mask_personal_data` before it becomes an [`EventKind::Incident`],
+//! an [`EventKind::Opinion`] or an [`EventKind::Unanswered`].
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -164,10 +165,25 @@ pub enum EventKind {
         /// characters; `None` when the visitor wrote nothing.
         comment: Option<String>,
     },
+    /// A question the chatbot could not answer well, from the kiosk's gap log: refused, answered
+    /// with little confidence, or voted unhelpful. The fleet dashboard adds them up across kiosks
+    /// to show which FAQ entries to write next.
+    Unanswered {
+        /// The question, personal data masked and at most [`UNANSWERED_QUESTION_MAX_CHARS`]
+        /// characters.
+        question: String,
+        /// Why it is logged: `refused`, `low_confidence` or `unhelpful`.
+        reason: String,
+        /// The nearest FAQ entry found (the one voted unhelpful, for `unhelpful`), if any.
+        nearest_id: Option<String>,
+    },
 }
 
 /// Longest comment an [`EventKind::Opinion`] carries, in characters.
 pub const OPINION_COMMENT_MAX_CHARS: usize = 280;
+
+/// Longest question an [`EventKind::Unanswered`] carries, in characters.
+pub const UNANSWERED_QUESTION_MAX_CHARS: usize = 200;
 
 /// `…/event`: a discrete event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -318,6 +334,42 @@ mod tests {
         assert_eq!(json["score"], 4);
         assert_eq!(json["comment"], "très bien");
         let back: Event = serde_json::from_value(json).expect("back");
+        assert_eq!(back, event);
+    }
+
+    #[test]
+    fn unanswered_questions_are_flat_json_with_question_reason_and_nearest_id() {
+        let event = Event {
+            seq: 9,
+            at: DateTime::from_timestamp(1_800_000_000, 0).expect("time"),
+            kiosk_id: "k1".into(),
+            kind: EventKind::Unanswered {
+                question: "je m'appelle [nom], carte grise perdue au ## ## ##".into(),
+                reason: "low_confidence".into(),
+                nearest_id: Some("carte-grise".into()),
+            },
+        };
+        let json: Value = serde_json::to_value(&event).expect("json");
+        assert_eq!(json["type"], "unanswered");
+        assert_eq!(json["question"], "je m'appelle [nom], carte grise perdue au ## ## ##");
+        assert_eq!(json["reason"], "low_confidence");
+        assert_eq!(json["nearest_id"], "carte-grise");
+        assert_eq!(json["seq"], 9);
+        let back: Event = serde_json::from_value(json).expect("back");
+        assert_eq!(back, event);
+
+        // No nearest entry: null, not missing.
+        let event = Event {
+            kind: EventKind::Unanswered {
+                question: "ou faire immatriculer ma moto".into(),
+                reason: "refused".into(),
+                nearest_id: None,
+            },
+            ..event
+        };
+        let text = serde_json::to_string(&event).expect("json");
+        assert!(text.contains(r#""type":"unanswered""#) && text.contains(r#""nearest_id":null"#), "{text}");
+        let back: Event = serde_json::from_str(&text).expect("back");
         assert_eq!(back, event);
     }
 
