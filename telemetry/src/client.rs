@@ -192,7 +192,8 @@ impl ClientConfig {
 }
 
 /// What the kiosk reports at each telemetry tick. Called on the client's task: keep it quick
-/// (read counters and states; no I/O).
+/// (read counters and states; no I/O). Events it sends through an [`EventSink`] while making a
+/// report are spooled right after that report, the last one at a clean stop included.
 pub trait KioskProbe: Send + Sync + 'static {
     /// The content version, device states and usage since the previous call.
     fn state(&self) -> KioskState;
@@ -453,7 +454,7 @@ impl Worker {
                     Some(Input::Event(kind)) => self.append_event(kind),
                     Some(Input::Reply(id, name, outcome)) => self.append_reply(id, &name, outcome),
                     Some(Input::Stop(done)) => {
-                        self.stop(&mut net).await;
+                        self.stop(&mut rx, &mut net).await;
                         let _ = done.send(());
                         return;
                     }
@@ -651,10 +652,24 @@ impl Worker {
         }
     }
 
-    async fn stop(&mut self, net: &mut mpsc::UnboundedReceiver<Net>) {
+    async fn stop(
+        &mut self,
+        rx: &mut mpsc::UnboundedReceiver<Input>,
+        net: &mut mpsc::UnboundedReceiver<Net>,
+    ) {
         // A last report, so the usage since the previous one is not lost; it is spooled, so it
         // goes out now or at the next start.
         self.append_telemetry();
+        // The events the probe sent while making that report (the kiosk's unanswered questions),
+        // and any reply or event that came in meanwhile, are spooled with it.
+        while let Ok(input) = rx.try_recv() {
+            match input {
+                Input::Event(kind) => self.append_event(kind),
+                Input::Reply(id, name, outcome) => self.append_reply(id, &name, outcome),
+                // Already stopping: dropping its sender lets that caller go on.
+                Input::Stop(_) => {}
+            }
+        }
         self.pump();
         // Let what is spooled go out, then say goodbye.
         let deadline = Instant::now() + Duration::from_secs(3);

@@ -5,11 +5,13 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use borne_telemetry::client::{self, BrokerUrl, ClientConfig, CommandHandler, KioskProbe, TelemetryHandle};
+use borne_telemetry::client::{
+    self, BrokerUrl, ClientConfig, CommandHandler, EventSink, KioskProbe, TelemetryHandle,
+};
 use borne_telemetry::messages::{Command, EventKind, KioskState, Outcome, Usage};
 use borne_telemetry::spool::{Spool, SpoolLimits};
 use support::{Broker, Watcher};
@@ -191,6 +193,66 @@ fn clean_shutdown_says_offline_and_commands_wait_for_a_returning_kiosk() {
     let reply = watch.wait_for("queued command reply", LONG, |s| s.topic.ends_with("/reply/while-away"));
     assert_eq!(reply.json["ok"], true);
     rt.block_on(handle.shutdown());
+}
+
+/// A probe that sends an event at every report, as the kiosk does with its unanswered questions.
+struct ReportingProbe {
+    sink: OnceLock<EventSink>,
+    reports: AtomicU64,
+}
+
+impl KioskProbe for ReportingProbe {
+    fn state(&self) -> KioskState {
+        let n = self.reports.fetch_add(1, Ordering::Relaxed);
+        if let Some(sink) = self.sink.get() {
+            sink.event(EventKind::Unanswered {
+                question: format!("question of report {n}"),
+                reason: "refused".into(),
+                nearest_id: None,
+            });
+        }
+        KioskState::default()
+    }
+}
+
+#[test]
+fn events_sent_while_making_the_last_report_go_out_before_the_clean_stop() {
+    if !support::enabled() {
+        return;
+    }
+    let broker = Broker::start();
+    let mut watch = Watcher::start(&broker, "borne/#");
+    let rt = runtime();
+    let probe = Arc::new(ReportingProbe { sink: OnceLock::new(), reports: AtomicU64::new(0) });
+    let handle = {
+        let _guard = rt.enter();
+        client::start(
+            config(&broker, "kiosk1", "kiosk1", 60),
+            Spool::in_memory(SpoolLimits::default()),
+            Arc::clone(&probe) as Arc<dyn KioskProbe>,
+            Arc::new(Handler),
+        )
+        .expect("start")
+    };
+    let _ = probe.sink.set(handle.sink());
+    watch.wait_for("online", LONG, |s| s.topic.ends_with("/status") && s.json["online"] == true);
+    watch.wait_for("first report", LONG, |s| s.topic.ends_with("/telemetry"));
+    // At 60 s, the next report is the last one, made by the clean stop.
+    rt.block_on(handle.shutdown());
+    watch.wait_for("offline", LONG, |s| s.topic.ends_with("/status") && s.json["online"] == false);
+    watch.drain(Duration::from_millis(300));
+    let last_report = probe.reports.load(Ordering::Relaxed) - 1;
+    let last_seq = *watch.seqs("/telemetry").last().expect("a report");
+    let seen: Vec<String> = watch.seen.iter().map(|s| format!("{} {}", s.topic, s.json)).collect();
+    let event = watch
+        .seen
+        .iter()
+        .find(|s| {
+            s.topic.ends_with("/event") && s.json["question"] == format!("question of report {last_report}")
+        })
+        .unwrap_or_else(|| panic!("the last report's event was lost: {seen:#?}"));
+    assert_eq!(event.json["type"], "unanswered");
+    assert_eq!(event.json["seq"].as_u64(), Some(last_seq + 1), "{seen:#?}");
 }
 
 #[test]
