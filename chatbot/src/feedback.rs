@@ -6,6 +6,10 @@
 //! words after "je m'appelle", "mon nom est"... Counters (questions, answered, refused, votes) are
 //! kept for telemetry. [`FeedbackLog::gaps`] groups similar wordings so that "carte grise perdue" and
 //! "j'ai perdu ma carte grise" count as one missing topic.
+//!
+//! The questions logged since the last telemetry report also wait in a short queue
+//! ([`FeedbackLog::take_new_records`], at most [`PENDING_MAX_RECORDS`], each question masked and
+//! cut to [`PENDING_QUESTION_MAX_CHARS`] characters) for the kiosk to report them to the fleet.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fs::{self, File, OpenOptions};
@@ -22,6 +26,12 @@ use crate::reply::{Reply, ReplyKind};
 
 /// Answers below this confidence are logged as "low confidence" even though they were given.
 pub const LOW_CONFIDENCE_MARGIN: f32 = 0.1;
+
+/// Most records kept between two [`FeedbackLog::take_new_records`]; past that the oldest go.
+pub const PENDING_MAX_RECORDS: usize = 50;
+
+/// Longest question [`FeedbackLog::take_new_records`] returns, in characters (after masking).
+pub const PENDING_QUESTION_MAX_CHARS: usize = 200;
 
 /// Usage counters since the log was opened or last taken.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +60,17 @@ pub enum GapReason {
     LowConfidence,
     /// The visitor said the answer did not help.
     Unhelpful,
+}
+
+impl GapReason {
+    /// Its name in the log and in telemetry: `refused`, `low_confidence` or `unhelpful`.
+    pub fn code(self) -> &'static str {
+        match self {
+            GapReason::Refused => "refused",
+            GapReason::LowConfidence => "low_confidence",
+            GapReason::Unhelpful => "unhelpful",
+        }
+    }
 }
 
 /// One logged question, personal data masked.
@@ -83,6 +104,8 @@ pub struct Gap {
 struct State {
     counters: Counters,
     records: VecDeque<GapRecord>,
+    /// Logged since the last [`FeedbackLog::take_new_records`], at most [`PENDING_MAX_RECORDS`].
+    pending: VecDeque<GapRecord>,
     lines_in_file: usize,
 }
 
@@ -102,13 +125,16 @@ impl FeedbackLog {
             state: Mutex::new(State {
                 counters: Counters::default(),
                 records: VecDeque::new(),
+                pending: VecDeque::new(),
                 lines_in_file: 0,
             }),
         }
     }
 
     /// A log kept in the JSON-lines file `path` (created when missing), holding at most `capacity`
-    /// questions. Lines that cannot be read (a torn write at power loss) are skipped.
+    /// questions. Lines that cannot be read (a torn write at power loss) are skipped. The records
+    /// read from the file are not new: [`take_new_records`](Self::take_new_records) returns only
+    /// those logged from now on.
     pub fn open(path: &Path, capacity: usize) -> io::Result<Self> {
         let capacity = capacity.max(1);
         let mut records = VecDeque::new();
@@ -131,7 +157,12 @@ impl FeedbackLog {
         Ok(Self {
             path: Some(path.to_path_buf()),
             capacity,
-            state: Mutex::new(State { counters: Counters::default(), records, lines_in_file }),
+            state: Mutex::new(State {
+                counters: Counters::default(),
+                records,
+                pending: VecDeque::new(),
+                lines_in_file,
+            }),
         })
     }
 
@@ -203,6 +234,14 @@ impl FeedbackLog {
         while state.records.len() > self.capacity {
             state.records.pop_front();
         }
+        state.pending.push_back(GapRecord {
+            question: record.question.chars().take(PENDING_QUESTION_MAX_CHARS).collect(),
+            ..record.clone()
+        });
+        if state.pending.len() > PENDING_MAX_RECORDS {
+            state.pending.pop_front();
+            tracing::debug!("gap records not taken in time: the oldest is not reported");
+        }
         if let Some(path) = &self.path
             && let Err(e) = self.append(path, &record, &mut state)
         {
@@ -241,6 +280,14 @@ impl FeedbackLog {
     /// The counters since the last call, reset to zero (for periodic telemetry reports).
     pub fn take_counters(&self) -> Counters {
         std::mem::take(&mut self.lock().counters)
+    }
+
+    /// The questions logged since the last call (or since the log was opened), oldest first, and
+    /// forgets them: for periodic telemetry reports. At most [`PENDING_MAX_RECORDS`] are kept
+    /// between two calls (the oldest go first); each question is masked, as in the log, and cut
+    /// to [`PENDING_QUESTION_MAX_CHARS`] characters.
+    pub fn take_new_records(&self) -> Vec<GapRecord> {
+        std::mem::take(&mut self.lock().pending).into()
     }
 
     /// The logged questions, oldest first.
@@ -342,6 +389,7 @@ pub fn mask_personal_data(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reply::Candidate;
 
     #[test]
     fn personal_data_is_masked() {
@@ -355,5 +403,106 @@ mod tests {
         );
         assert_eq!(mask_personal_data("je suis madame Leroy"), "je suis madame [nom]");
         assert_eq!(mask_personal_data("horaires piscine"), "horaires piscine");
+    }
+
+    fn reply(kind: ReplyKind, score: f32, best: Option<&str>) -> Reply {
+        let topk: Vec<Candidate> =
+            best.map(|id| Candidate { id: id.into(), question: "q".into(), score }).into_iter().collect();
+        Reply {
+            kind,
+            id: None,
+            text: String::new(),
+            answer: None,
+            score,
+            topk,
+            suggestions: Vec::new(),
+            link: None,
+        }
+    }
+
+    fn at() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000, 0).expect("time")
+    }
+
+    #[test]
+    fn new_records_are_taken_once_masked_and_without_answered_questions() {
+        let log = FeedbackLog::in_memory(100);
+        let answer =
+            |score| reply(ReplyKind::Answer { faq_id: "cni-perte".into() }, score, Some("cni-perte"));
+        log.record_reply(
+            "je m'appelle Dupont, tel 0612345678",
+            &reply(ReplyKind::DontKnow, 0.1, None),
+            0.4,
+            at(),
+        );
+        log.record_reply("horaires piscine", &answer(0.9), 0.4, at());
+        log.record_reply("carte identite perdue", &answer(0.45), 0.4, at());
+        log.record_vote("passeport ecrit par jean@mail.fr", Some("passeport"), false, at());
+        log.record_vote("horaires piscine", Some("piscine"), true, at());
+
+        let taken = log.take_new_records();
+        let seen: Vec<(&str, GapReason, Option<&str>)> =
+            taken.iter().map(|r| (r.question.as_str(), r.reason, r.best_id.as_deref())).collect();
+        assert_eq!(
+            seen,
+            [
+                ("je m'appelle [nom], tel ##########", GapReason::Refused, None),
+                ("carte identite perdue", GapReason::LowConfidence, Some("cni-perte")),
+                ("passeport ecrit par [email]", GapReason::Unhelpful, Some("passeport")),
+            ]
+        );
+        assert_eq!(
+            taken.iter().map(|r| r.reason.code()).collect::<Vec<_>>(),
+            ["refused", "low_confidence", "unhelpful"]
+        );
+        // Taken once; the log itself keeps them for `borne faq gaps`.
+        assert!(log.take_new_records().is_empty());
+        assert_eq!(log.records().len(), 3);
+        log.record_reply(
+            "ou faire immatriculer ma moto",
+            &reply(ReplyKind::DontKnow, 0.2, Some("cg")),
+            0.4,
+            at(),
+        );
+        let taken = log.take_new_records();
+        assert_eq!(taken.len(), 1);
+        assert_eq!(taken[0].best_id.as_deref(), Some("cg"));
+    }
+
+    #[test]
+    fn new_records_are_bounded_and_their_questions_cut() {
+        let log = FeedbackLog::in_memory(1000);
+        let refused = reply(ReplyKind::DontKnow, 0.0, None);
+        for n in 0..PENDING_MAX_RECORDS + 7 {
+            log.record_reply(&format!("question {n}"), &refused, 0.4, at());
+        }
+        let taken = log.take_new_records();
+        assert_eq!(taken.len(), PENDING_MAX_RECORDS);
+        // The oldest went (and the digits are masked like the rest).
+        assert_eq!(taken[0].question, "question #");
+        assert_eq!(log.records().len(), PENDING_MAX_RECORDS + 7);
+
+        // A long question is cut, in characters (not bytes), after masking; the log keeps it whole.
+        let long = format!("é{}06 12 34 56 78", "à".repeat(300));
+        log.record_reply(&long, &refused, 0.4, at());
+        let taken = log.take_new_records();
+        assert_eq!(taken[0].question.chars().count(), PENDING_QUESTION_MAX_CHARS);
+        assert!(taken[0].question.starts_with("éà"));
+        let kept = log.records().pop().expect("logged");
+        assert!(kept.question.ends_with("## ## ## ## ##"), "{}", kept.question);
+    }
+
+    #[test]
+    fn records_read_back_from_the_file_are_not_new() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("gaps.jsonl");
+        {
+            let log = FeedbackLog::open(&path, 10).expect("open");
+            log.record_reply("ou garer mon velo", &reply(ReplyKind::DontKnow, 0.0, None), 0.4, at());
+            assert_eq!(log.take_new_records().len(), 1);
+        }
+        let log = FeedbackLog::open(&path, 10).expect("reopen");
+        assert_eq!(log.records().len(), 1);
+        assert!(log.take_new_records().is_empty());
     }
 }
