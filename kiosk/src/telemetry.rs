@@ -6,22 +6,28 @@
 //! and taps the devices' events: the card reader's (counted, and device changes reported as
 //! events; card numbers never leave the reader thread unmasked, and only the count is sent) and
 //! the printer's (state changes reported, receipts counted, failures reported).
+//!
+//! At each report the questions the chatbot logged as gaps since the previous one (refused, barely
+//! answered, voted unhelpful) become `unanswered` events, masked and capped, for the fleet
+//! dashboard's "top unanswered questions".
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use borne_chatbot::feedback::FeedbackLog;
+use borne_chatbot::feedback::{FeedbackLog, GapRecord, mask_personal_data};
 use borne_content::ContentStore;
 use borne_hardware::printer::{PrinterEvent, PrinterState, receipt::test_page};
 use borne_hardware::reader::ReaderEvent;
 use borne_telemetry::client::{
     self, BrokerUrl, ClientConfig, CommandHandler, EventSink, KioskProbe, TelemetryHandle,
 };
-use borne_telemetry::messages::{Command, EventKind, KioskState, Outcome, Usage};
+use borne_telemetry::messages::{
+    Command, EventKind, KioskState, Outcome, UNANSWERED_QUESTION_MAX_CHARS, Usage,
+};
 use borne_telemetry::spool::{Spool, SpoolLimits, SyncPolicy};
 use serde_json::{Map, Value};
 
@@ -79,6 +85,30 @@ pub struct Probe {
     reader: Arc<Mutex<String>>,
     printer: Option<Arc<KioskPrinter>>,
     screen: Arc<Screen>,
+    /// Where the unanswered questions go, once the client runs (set right after it starts).
+    events: Arc<OnceLock<EventSink>>,
+}
+
+impl Probe {
+    /// Sends the gap records logged since the previous report as `unanswered` events. Before the
+    /// client's sink is set (the very first report may come first) they stay queued.
+    fn report_unanswered(&self) {
+        let Some(sink) = self.events.get() else { return };
+        for record in self.feedback.take_new_records() {
+            sink.event(unanswered_event(&record));
+        }
+    }
+}
+
+/// The `unanswered` event of a gap record. The feedback log masks questions before it keeps them;
+/// they are masked again here (masking is idempotent) so that nothing unmasked can go out, and
+/// cut to [`UNANSWERED_QUESTION_MAX_CHARS`] characters.
+pub fn unanswered_event(record: &GapRecord) -> EventKind {
+    EventKind::Unanswered {
+        question: mask_personal_data(&record.question).chars().take(UNANSWERED_QUESTION_MAX_CHARS).collect(),
+        reason: record.reason.code().to_string(),
+        nearest_id: record.best_id.clone(),
+    }
 }
 
 /// The paper as telemetry reports it: `ok`, `near_end`, `out`, or `unknown` when the printer
@@ -95,6 +125,7 @@ fn paper_of(state: Option<PrinterState>) -> &'static str {
 impl KioskProbe for Probe {
     fn state(&self) -> KioskState {
         let chat = self.feedback.take_counters();
+        self.report_unanswered();
         let (sessions, session_ms, cards_read, prints) = self.usage.take();
         let printer = self.printer.as_ref().map(|p| p.state());
         KioskState {
@@ -329,6 +360,7 @@ pub fn start(
     let version = client_config.version.clone();
     let usage = Arc::new(UsageCounters::default());
     let reader_state = Arc::new(Mutex::new("none".to_string()));
+    let events = Arc::new(OnceLock::new());
     let probe = Probe {
         store,
         feedback,
@@ -336,6 +368,7 @@ pub fn start(
         reader: Arc::clone(&reader_state),
         printer: printer.clone(),
         screen: Arc::clone(&screen),
+        events: Arc::clone(&events),
     };
     let commands = Commands {
         reloader: Arc::clone(&reloader),
@@ -348,8 +381,62 @@ pub fn start(
     };
     let handle = client::start(client_config, spool, Arc::new(probe), Arc::new(commands))?;
     let _ = reloader.events.set(handle.sink());
+    let _ = events.set(handle.sink());
     if let Some(events) = printer.as_ref().and_then(|p| p.take_events()) {
         tap_printer(events, Arc::clone(&usage), handle.sink());
     }
     Ok(Some(Running { handle, usage, reader_state }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use borne_chatbot::feedback::GapReason;
+
+    fn record(question: &str, reason: GapReason, best_id: Option<&str>) -> GapRecord {
+        GapRecord {
+            at: chrono::DateTime::from_timestamp(1_800_000_000, 0).expect("time"),
+            question: question.into(),
+            reason,
+            best_id: best_id.map(str::to_string),
+            score: 0.2,
+        }
+    }
+
+    #[test]
+    fn unanswered_events_carry_the_masked_capped_question_reason_and_nearest_entry() {
+        let event = unanswered_event(&record("ou garer mon velo", GapReason::Refused, None));
+        assert_eq!(
+            event,
+            EventKind::Unanswered {
+                question: "ou garer mon velo".into(),
+                reason: "refused".into(),
+                nearest_id: None,
+            }
+        );
+        // Even a record that was not masked (it always is) goes out masked.
+        let event = unanswered_event(&record(
+            "je m'appelle Dupont, 06 12 34 56 78, a@b.fr",
+            GapReason::Unhelpful,
+            Some("cni-perte"),
+        ));
+        assert_eq!(
+            event,
+            EventKind::Unanswered {
+                question: "je m'appelle [nom], ## ## ## ## ##, [email]".into(),
+                reason: "unhelpful".into(),
+                nearest_id: Some("cni-perte".into()),
+            }
+        );
+        let long = "é".repeat(UNANSWERED_QUESTION_MAX_CHARS + 50);
+        let EventKind::Unanswered { question, reason, .. } =
+            unanswered_event(&record(&long, GapReason::LowConfidence, None))
+        else {
+            panic!("not an unanswered event");
+        };
+        assert_eq!(
+            (question.chars().count(), reason.as_str()),
+            (UNANSWERED_QUESTION_MAX_CHARS, "low_confidence")
+        );
+    }
 }

@@ -1,7 +1,8 @@
 //! `borne run` with telemetry, against a real Mosquitto (started by the tests; see
 //! `telemetry/tests/support`): the pinned flags, status and Last Will after `kill -9`, telemetry
-//! and events of the real kiosk, every command's reply, and nothing spooled lost when the kiosk is
-//! killed while the broker is away.
+//! and events of the real kiosk, every command's reply, a terminal session's usage, vote and
+//! masked unanswered questions, and nothing spooled lost when the kiosk is killed while the
+//! broker is away.
 
 #[path = "../../telemetry/tests/support/mod.rs"]
 mod support;
@@ -180,7 +181,7 @@ fn nothing_spooled_is_lost_when_the_kiosk_is_killed_while_the_broker_is_away() {
 }
 
 #[test]
-fn a_terminal_session_is_counted_and_its_vote_reported_without_the_question() {
+fn a_terminal_session_is_counted_its_vote_reported_and_its_unanswered_questions_sent_masked() {
     if !support::enabled() {
         return;
     }
@@ -188,10 +189,11 @@ fn a_terminal_session_is_counted_and_its_vote_reported_without_the_question() {
     let broker = Broker::start();
     let mut watch = Watcher::start(&broker, "borne/#");
     let dir = tempfile::tempdir().expect("tempdir");
-    // One session: an out-of-scope question with a phone number, then a good question whose
-    // answer is voted unhelpful; then the input ends and the kiosk stops cleanly.
-    let input =
-        "\n1\nou faire immatriculer ma moto neuve 0612345678\njai perdu ma carte d'identite\n2\n\n0\n";
+    // One session: an out-of-scope question with a name and a phone number (refused), a question
+    // answered well and voted helpful, then a good question whose answer is voted unhelpful; then
+    // the input ends and the kiosk stops cleanly.
+    let input = "\n1\nou faire immatriculer ma moto neuve, je m'appelle Dupont, 0612345678\n\
+                 y a-t-il le wifi a la mediatheque\n1\njai perdu ma carte d'identite\n2\n\n0\n";
     let mut child = Command::new(env!("CARGO_BIN_EXE_borne"))
         .args(["run", "--terminal", "--broker", &broker.url(), "--site", "site1", "--kiosk-id", "kiosk1"])
         .args(["--telemetry-interval", "60", "--spool-dir"])
@@ -206,10 +208,11 @@ fn a_terminal_session_is_counted_and_its_vote_reported_without_the_question() {
         .expect("start borne");
     watch.wait_for("online", LONG, |s| s.topic.ends_with("/status") && s.json["online"] == true);
     child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
-    let vote = watch.wait_for("vote", LONG, |s| s.json["type"] == "vote");
-    assert_eq!(vote.json["helpful"], false);
-    assert_eq!(vote.json["faq_id"], "cni-perte");
-    // `usage` counts since the previous report, and a report may go out between the two questions
+    let yes = watch.wait_for("vote yes", LONG, |s| s.json["type"] == "vote" && s.json["helpful"] == true);
+    assert_eq!(yes.json["faq_id"], "mediatheque-wifi");
+    let no = watch.wait_for("vote no", LONG, |s| s.json["type"] == "vote" && s.json["helpful"] == false);
+    assert_eq!(no.json["faq_id"], "cni-perte");
+    // `usage` counts since the previous report, and a report may go out between the questions
     // (the first one is sent as soon as the kiosk is up), so add up every report until the kiosk
     // announces its clean stop: the last report is sent just before that.
     watch.wait_for("offline", LONG, |s| s.topic.ends_with("/status") && s.json["online"] == false);
@@ -218,8 +221,9 @@ fn a_terminal_session_is_counted_and_its_vote_reported_without_the_question() {
         watch.seen.iter().filter(|s| s.topic.ends_with("/telemetry")).map(|s| &s.json["usage"]).collect();
     let total = |field: &str| reports.iter().filter_map(|u| u[field].as_u64()).sum::<u64>();
     let all = format!("{reports:?}");
-    assert_eq!(total("questions"), 2, "{all}");
+    assert_eq!(total("questions"), 3, "{all}");
     assert_eq!(total("sessions"), 1, "{all}");
+    assert_eq!(total("helpful_yes"), 1, "{all}");
     assert_eq!(total("helpful_no"), 1, "{all}");
     assert!(total("refused") >= 1, "{all}");
     assert!(
@@ -227,9 +231,50 @@ fn a_terminal_session_is_counted_and_its_vote_reported_without_the_question() {
         "no session length reported: {all}"
     );
     let _ = child.wait();
+
+    // The gap log's new records go out with the reports as `unanswered` events, masked: the
+    // refused question, and the one voted unhelpful (with the entry voted on); never the
+    // question that was answered well.
+    let unanswered: Vec<&serde_json::Value> = watch
+        .seen
+        .iter()
+        .filter(|s| s.topic == "borne/site1/kiosk1/event" && s.json["type"] == "unanswered")
+        .map(|s| &s.json)
+        .collect();
+    let all = format!("{unanswered:#?}");
+    let refused: Vec<_> = unanswered.iter().filter(|e| e["reason"] == "refused").collect();
+    assert_eq!(refused.len(), 1, "{all}");
+    assert_eq!(
+        refused[0]["question"], "ou faire immatriculer ma moto neuve, je m'appelle [nom], ##########",
+        "{all}"
+    );
+    assert_eq!(refused[0]["kiosk_id"], "kiosk1", "{all}");
+    assert!(refused[0]["seq"].is_u64() && refused[0]["at"].is_string(), "{all}");
+    assert!(refused[0].get("nearest_id").is_some(), "{all}");
+    println!("unanswered event: {}", refused[0]);
+    let unhelpful: Vec<_> = unanswered.iter().filter(|e| e["reason"] == "unhelpful").collect();
+    assert_eq!(unhelpful.len(), 1, "{all}");
+    assert_eq!(
+        (unhelpful[0]["question"].as_str(), unhelpful[0]["nearest_id"].as_str()),
+        (Some("jai perdu ma carte d'identite"), Some("cni-perte")),
+        "{all}"
+    );
+    assert!(
+        unanswered.iter().all(|e| !e.to_string().contains("wifi")),
+        "an answered question was sent: {all}"
+    );
+    assert!(
+        unanswered.iter().all(|e| ["refused", "low_confidence", "unhelpful"].contains(&e["reason"].as_str().unwrap_or(""))),
+        "{all}"
+    );
+
+    // Nothing else carries the visitor's words, and nothing at all the name or the number.
     for seen in &watch.seen {
         let text = seen.json.to_string();
-        assert!(!text.contains("0612345678") && !text.contains("immatriculer"), "visitor text sent: {text}");
+        assert!(!text.contains("0612345678") && !text.contains("Dupont"), "personal data sent: {text}");
+        if seen.json["type"] != "unanswered" {
+            assert!(!text.contains("immatriculer"), "visitor text sent outside `unanswered`: {text}");
+        }
     }
 }
 
