@@ -83,6 +83,23 @@ fn kiosks_come_online_report_go_offline_and_answer_commands() {
     );
     assert_eq!(detail["usage_24h"]["answered"], 4);
 
+    // Unanswered questions from the kiosks are grouped by meaning for the FAQ editors.
+    for question in ["ou garer mon velo", "où garer mon vélo ?", "horaires de la piscine"] {
+        kiosk.event(EventKind::Unanswered {
+            question: question.into(),
+            reason: "refused".into(),
+            nearest_id: None,
+        });
+    }
+    let top =
+        fleet.wait_json("the unanswered questions", "/api/unanswered", Duration::from_secs(10), |groups| {
+            groups
+                .as_array()
+                .is_some_and(|g| g.iter().map(|g| g["count"].as_u64().unwrap_or(0)).sum::<u64>() == 3)
+        });
+    assert_eq!(top[0]["count"], 2, "the two wordings of one question are one group: {top}");
+    assert_eq!(top[0]["kiosks"], 1);
+
     // Killed: the Last Will makes it offline, and the history has both transitions.
     kiosk.crash();
     let detail =
