@@ -43,6 +43,19 @@ fn kiosks_come_online_report_go_offline_and_answer_commands() {
     assert_eq!(k["printer"], "paper_near_end");
     assert_eq!(k["version"], "0.1.0-sim");
 
+    // The OpenAPI description documents what the API really returns.
+    let spec = fleet.json("/api/openapi.json");
+    assert!(spec["openapi"].as_str().is_some_and(|v| v.starts_with("3.")), "{}", spec["openapi"]);
+    for path in
+        ["/api/kiosks", "/api/kiosks/{site}/{kiosk_id}", "/api/kiosks/{site}/{kiosk_id}/commands", "/healthz"]
+    {
+        assert!(spec["paths"].get(path).is_some(), "{path} undocumented");
+    }
+    let documented = &spec["components"]["schemas"]["KioskView"]["properties"];
+    for field in k.as_object().expect("object").keys() {
+        assert!(documented.get(field).is_some(), "field {field} of /api/kiosks is not in the OpenAPI schema");
+    }
+
     // The read-only token cannot send commands; the operator's can, and the reply comes back.
     let ping = serde_json::json!({"command": "ping", "wait_secs": 10});
     let (status, _) = fleet.post("/api/kiosks/mediatheque/kiosk1/commands", VIEWER_TOKEN, &ping);
