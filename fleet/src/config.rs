@@ -195,6 +195,10 @@ fn viewer() -> Role {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AlertsConfig {
+    /// Whether this instance evaluates the rules and sends the webhooks (default true). Several
+    /// instances sharing one database would each open and notify the same incidents: leave it
+    /// true on exactly one of them and set it to false on the others (`docs/fleet-alerts.md`).
+    pub enabled: bool,
     /// Webhook URLs (Mattermost, Slack, Teams incoming webhooks or any JSON receiver).
     pub webhooks: Vec<String>,
     /// Raise "offline" after this many minutes without the kiosk (0: never).
@@ -221,6 +225,7 @@ pub struct AlertsConfig {
 impl Default for AlertsConfig {
     fn default() -> Self {
         Self {
+            enabled: true,
             webhooks: Vec::new(),
             offline_minutes: 10,
             paper_near_end: true,
