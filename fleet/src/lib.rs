@@ -11,8 +11,10 @@
 //!   committed); shared subscriptions for several instances.
 //! - [`store`]: SQLite or PostgreSQL through sqlx's Any driver: one schema, one set of queries.
 //! - [`commands`]: commands to kiosks and their replies.
+//! - [`alerts`]: the alert rules (with hysteresis) and their webhooks.
 //! - [`web`]: the axum server: pages, JSON API, login, `/metrics`, OpenAPI.
 
+pub mod alerts;
 pub mod commands;
 pub mod config;
 pub mod ingest;
