@@ -1,7 +1,7 @@
 //! The alert rules as one pure function, so that hysteresis can be tested with a fake clock: the
 //! alerts open now, every kiosk's view, the usage of the answer-rate window and the time go in;
 //! the alerts that stay open, open or close come out. No clock, no database, no network here: the
-//! engine (`super::Engine`) reads them, writes the outcome and tells the webhooks.
+//! engine ([`super::Engine`]) reads them, writes the outcome and tells the webhooks.
 //!
 //! Each rule says one of four things about one kiosk ([`Condition`]):
 //!
