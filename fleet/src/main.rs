@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
+use borne_fleet::alerts;
 use borne_fleet::commands::CommandHub;
 use borne_fleet::config::{ApiTokenConfig, FleetConfig, Role};
 use borne_fleet::ingest::{self, IngestStats};
@@ -110,7 +111,7 @@ async fn run(config: FleetConfig) -> anyhow::Result<()> {
     let connection = match &config.broker.url {
         Some(url) => Some(ingest::connect(&config, url)?),
         None => {
-            tracing::warn!("no broker: showing the database only, commands refused");
+            tracing::warn!("no broker: showing the database only, commands refused, no alert rules");
             None
         }
     };
@@ -133,6 +134,8 @@ async fn run(config: FleetConfig) -> anyhow::Result<()> {
         if config.broker.share_group.is_some() {
             tokio::spawn(ingest::refresh_loop(store.clone(), Arc::clone(&fleet)));
         }
+        // Without a broker the picture of the fleet never moves: no rules.
+        tokio::spawn(alerts::run(config.alerts.clone(), Arc::clone(&fleet), store.clone()));
     }
     tokio::spawn(ingest::purge_loop(store.clone(), config.database.retention_days));
     let listener = tokio::net::TcpListener::bind(&config.web.listen)
