@@ -197,7 +197,7 @@ fn viewer() -> Role {
 pub struct AlertsConfig {
     /// Whether this instance evaluates the rules and sends the webhooks (default true). Several
     /// instances sharing one database would each open and notify the same incidents: leave it
-    /// true on exactly one of them and set it to false on the others (`docs/fleet.md, "Alerts"`).
+    /// true on exactly one of them and set it to false on the others (`docs/fleet.md`, section "Alerts").
     pub enabled: bool,
     /// Webhook URLs (Mattermost, Slack, Teams incoming webhooks or any JSON receiver).
     pub webhooks: Vec<String>,

@@ -1,6 +1,6 @@
 //! Alerts: rules evaluated over the fleet every `alerts.evaluate_every_secs`, stored in the
 //! database (the dashboard and `GET /api/alerts` show them) and told to webhooks once per
-//! incident. See `docs/fleet.md, "Alerts"`.
+//! incident. See `docs/fleet.md`, section "Alerts".
 //!
 //! - [`rules`]: the rules and their hysteresis, as a pure function (tested with a fake clock).
 //! - [`webhook`]: the JSON body and one POST at a time.
