@@ -77,7 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/incidents", get(api::incidents))
         .route("/api/unanswered", get(api::unanswered))
         .route("/api/kpis.csv", get(api::kpis_csv))
-        .merge(pages::routes())
+        .merge(pages::routes(state.clone()))
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
