@@ -539,6 +539,7 @@ mod tests {
         ("mod.rs", include_str!("mod.rs")),
         ("layout.rs", include_str!("layout.rs")),
         ("overview.rs", include_str!("overview.rs")),
+        ("charts.rs", include_str!("charts.rs")),
         ("assets.rs", include_str!("assets.rs")),
     ];
 

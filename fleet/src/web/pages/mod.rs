@@ -8,9 +8,11 @@
 //! - [`layout`]: the frame of every page, the request context, errors.
 //! - [`i18n`]: French and English.
 //! - [`overview`]: `/`, every kiosk's state.
+//! - [`charts`]: the usage charts (inline SVG).
 //! - [`assets`]: `/static/fleet.css` and `/static/fleet.js`.
 
 pub mod assets;
+pub mod charts;
 pub mod i18n;
 pub mod layout;
 pub mod overview;
