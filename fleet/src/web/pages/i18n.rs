@@ -540,6 +540,7 @@ mod tests {
         ("layout.rs", include_str!("layout.rs")),
         ("overview.rs", include_str!("overview.rs")),
         ("charts.rs", include_str!("charts.rs")),
+        ("alerts.rs", include_str!("alerts.rs")),
         ("assets.rs", include_str!("assets.rs")),
     ];
 

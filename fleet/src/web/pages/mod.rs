@@ -9,8 +9,10 @@
 //! - [`i18n`]: French and English.
 //! - [`overview`]: `/`, every kiosk's state.
 //! - [`charts`]: the usage charts (inline SVG).
+//! - [`alerts`]: `/alerts`, open and recent alerts.
 //! - [`assets`]: `/static/fleet.css` and `/static/fleet.js`.
 
+pub mod alerts;
 pub mod assets;
 pub mod charts;
 pub mod i18n;
@@ -37,6 +39,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/", get(overview::overview))
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
+        .route("/alerts", get(alerts::alerts))
         .route("/export/kpis.csv", get(export_kpis))
         .route("/static/fleet.css", get(assets::css))
         .route("/static/fleet.js", get(assets::js))
