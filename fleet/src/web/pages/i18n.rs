@@ -539,6 +539,8 @@ mod tests {
         ("mod.rs", include_str!("mod.rs")),
         ("layout.rs", include_str!("layout.rs")),
         ("overview.rs", include_str!("overview.rs")),
+        ("kiosk.rs", include_str!("kiosk.rs")),
+        ("actions.rs", include_str!("actions.rs")),
         ("charts.rs", include_str!("charts.rs")),
         ("alerts.rs", include_str!("alerts.rs")),
         ("assets.rs", include_str!("assets.rs")),
@@ -590,6 +592,7 @@ mod tests {
                 &["offline", "paper_out", "paper_near_end", "printer_absent", "reader_absent", "answer_rate"],
             ),
             ("cmd", &borne_telemetry::messages::COMMAND_NAMES),
+            ("cmd", &super::super::actions::KIOSK_COMMANDS),
             ("screen", &["touchscreen", "terminal", "headless"]),
             ("device", &["printer", "reader"]),
         ] {

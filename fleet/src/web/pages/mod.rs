@@ -8,14 +8,18 @@
 //! - [`layout`]: the frame of every page, the request context, errors.
 //! - [`i18n`]: French and English.
 //! - [`overview`]: `/`, every kiosk's state.
+//! - [`kiosk`]: `/kiosks/{site}/{kiosk_id}`, one kiosk's charts, history and commands.
 //! - [`charts`]: the usage charts (inline SVG).
+//! - [`actions`]: the command forms, and `/actions` for several kiosks at once.
 //! - [`alerts`]: `/alerts`, open and recent alerts.
 //! - [`assets`]: `/static/fleet.css` and `/static/fleet.js`.
 
+pub mod actions;
 pub mod alerts;
 pub mod assets;
 pub mod charts;
 pub mod i18n;
+pub mod kiosk;
 pub mod layout;
 pub mod overview;
 
@@ -39,6 +43,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/", get(overview::overview))
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
+        .route("/kiosks/{site}/{kiosk_id}", get(kiosk::kiosk_page))
+        .route("/kiosks/{site}/{kiosk_id}/commands", post(kiosk::kiosk_command))
+        .route("/commands/{id}/screenshot.png", get(kiosk::screenshot))
+        .route("/actions", get(actions::fleet_actions).post(actions::fleet_submit))
         .route("/alerts", get(alerts::alerts))
         .route("/export/kpis.csv", get(export_kpis))
         .route("/static/fleet.css", get(assets::css))
