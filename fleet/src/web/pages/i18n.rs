@@ -542,6 +542,8 @@ mod tests {
         ("kiosk.rs", include_str!("kiosk.rs")),
         ("actions.rs", include_str!("actions.rs")),
         ("charts.rs", include_str!("charts.rs")),
+        ("incidents.rs", include_str!("incidents.rs")),
+        ("questions.rs", include_str!("questions.rs")),
         ("alerts.rs", include_str!("alerts.rs")),
         ("assets.rs", include_str!("assets.rs")),
     ];

@@ -11,6 +11,8 @@
 //! - [`kiosk`]: `/kiosks/{site}/{kiosk_id}`, one kiosk's charts, history and commands.
 //! - [`charts`]: the usage charts (inline SVG).
 //! - [`actions`]: the command forms, and `/actions` for several kiosks at once.
+//! - [`questions`]: `/questions`, the top unanswered questions.
+//! - [`incidents`]: `/incidents`, visitors' reports and their status.
 //! - [`alerts`]: `/alerts`, open and recent alerts.
 //! - [`assets`]: `/static/fleet.css` and `/static/fleet.js`.
 
@@ -19,9 +21,11 @@ pub mod alerts;
 pub mod assets;
 pub mod charts;
 pub mod i18n;
+pub mod incidents;
 pub mod kiosk;
 pub mod layout;
 pub mod overview;
+pub mod questions;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Form, Query, State};
@@ -47,6 +51,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/kiosks/{site}/{kiosk_id}/commands", post(kiosk::kiosk_command))
         .route("/commands/{id}/screenshot.png", get(kiosk::screenshot))
         .route("/actions", get(actions::fleet_actions).post(actions::fleet_submit))
+        .route("/questions", get(questions::questions))
+        .route("/incidents", get(incidents::incidents).post(incidents::set_status))
         .route("/alerts", get(alerts::alerts))
         .route("/export/kpis.csv", get(export_kpis))
         .route("/static/fleet.css", get(assets::css))
