@@ -229,7 +229,7 @@ impl KioskProbe for Probe {
     }
 }
 
-/// Answers `ping` like a kiosk, refuses the rest.
+/// Answers `ping` and `alert` like a kiosk, refuses the rest.
 pub struct Handler;
 
 impl CommandHandler for Handler {
@@ -238,6 +238,12 @@ impl CommandHandler for Handler {
             "ping" => {
                 let mut data = serde_json::Map::new();
                 data.insert("version".into(), "0.1.0-sim".into());
+                Outcome::ok_with(data)
+            }
+            "alert" => {
+                let mut data = serde_json::Map::new();
+                data.insert("alert".into(), serde_json::Value::Object(command.args.clone()));
+                data.insert("shown".into(), true.into());
                 Outcome::ok_with(data)
             }
             other => Outcome::failed(format!("{other}: not in this simulation")),
