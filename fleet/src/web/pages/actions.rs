@@ -207,56 +207,59 @@ fn command_button(lang: Lang, command: &str, label_key: &str) -> Markup {
     html! { button type="submit" name="command" value=(command) { (lang.t(label_key)) } }
 }
 
+/// One of a kiosk's action forms: the CSRF token, a fieldset with its legend and fields, and the
+/// "waiting for the kiosk" line the script shows once it is sent.
+fn command_form(ctx: &Ctx, action: &str, legend_key: &str, fields: Markup) -> Markup {
+    let lang = ctx.lang;
+    html! {
+        form method="post" action=(action) data-wait {
+            (csrf_field(ctx))
+            fieldset {
+                legend { (lang.t(legend_key)) }
+                (fields)
+            }
+            p.wait hidden { (lang.t("form.wait")) }
+        }
+    }
+}
+
 /// The action forms of one kiosk's page (operators only: the caller checks).
 pub fn kiosk_forms(ctx: &Ctx, view: &KioskView) -> Markup {
     let lang = ctx.lang;
     let action = format!("{}/commands", kiosk_path(&view.key()));
-    let wait = html! { p.wait hidden { (lang.t("form.wait")) } };
+    let banner = html! {
+        (banner_fields(lang))
+        p.buttons {
+            (command_button(lang, "alert", "form.show_banner"))
+            " "
+            (command_button(lang, "alert-clear", "form.clear_banner"))
+        }
+    };
+    let maintenance = html! {
+        (maintenance_fields(lang))
+        p.buttons {
+            (command_button(lang, "maintenance-on", "form.maintenance_on"))
+            " "
+            (command_button(lang, "maintenance-off", "form.maintenance_off"))
+        }
+    };
+    let other = html! {
+        p.buttons {
+            @for command in ["reload-content", "print-test", "screenshot", "ping"] {
+                (command_button(lang, command, &format!("cmd.{command}"))) " "
+            }
+            button type="submit" name="command" value="restart" data-confirm=(lang.t("form.confirm_restart")) {
+                (lang.t("cmd.restart"))
+            }
+        }
+    };
     html! {
         section.actions aria-labelledby="actions-h" {
             h2 #actions-h { (lang.t("kiosk.actions")) }
             div.forms {
-                form method="post" action=(action) data-wait {
-                    (csrf_field(ctx))
-                    fieldset {
-                        legend { (lang.t("form.banner")) }
-                        (banner_fields(lang))
-                        p.buttons {
-                            (command_button(lang, "alert", "form.show_banner"))
-                            " "
-                            (command_button(lang, "alert-clear", "form.clear_banner"))
-                        }
-                    }
-                    (wait)
-                }
-                form method="post" action=(action) data-wait {
-                    (csrf_field(ctx))
-                    fieldset {
-                        legend { (lang.t("form.maintenance")) }
-                        (maintenance_fields(lang))
-                        p.buttons {
-                            (command_button(lang, "maintenance-on", "form.maintenance_on"))
-                            " "
-                            (command_button(lang, "maintenance-off", "form.maintenance_off"))
-                        }
-                    }
-                    (wait)
-                }
-                form method="post" action=(action) data-wait {
-                    (csrf_field(ctx))
-                    fieldset {
-                        legend { (lang.t("form.other")) }
-                        p.buttons {
-                            @for command in ["reload-content", "print-test", "screenshot", "ping"] {
-                                (command_button(lang, command, &format!("cmd.{command}"))) " "
-                            }
-                            button type="submit" name="command" value="restart" data-confirm=(lang.t("form.confirm_restart")) {
-                                (lang.t("cmd.restart"))
-                            }
-                        }
-                    }
-                    (wait)
-                }
+                (command_form(ctx, &action, "form.banner", banner))
+                (command_form(ctx, &action, "form.maintenance", maintenance))
+                (command_form(ctx, &action, "form.other", other))
             }
         }
     }
