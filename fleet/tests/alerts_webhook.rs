@@ -117,15 +117,31 @@ async fn stored(store: &Store) -> Vec<AlertView> {
     store.alerts(Utc::now() - Duration::days(1)).await.expect("alerts")
 }
 
-#[tokio::test]
-async fn paper_out_is_told_once_resolved_once_and_never_again_after_restarts() {
-    let (url, recorded) = receiver(0).await;
-    let (_dir, _db, store) = store().await;
+/// The scene most tests start from: a webhook receiver failing its first `fail_first` requests,
+/// a fresh database, and one online kiosk whose paper ran out at `t0`.
+struct PaperOut {
+    url: String,
+    recorded: Recorded,
+    _dir: tempfile::TempDir,
+    store: Store,
+    fleet: Arc<FleetState>,
+    t0: chrono::DateTime<Utc>,
+}
+
+async fn paper_out(fail_first: usize) -> PaperOut {
+    let (url, recorded) = receiver(fail_first).await;
+    let (dir, _db, store) = store().await;
     let fleet = Arc::new(FleetState::default());
     let t0 = Utc::now();
-    let at = |secs: i64| t0 + Duration::seconds(secs);
     online(&fleet, t0);
     paper(&fleet, 1, "out", t0);
+    PaperOut { url, recorded, _dir: dir, store, fleet, t0 }
+}
+
+#[tokio::test]
+async fn paper_out_is_told_once_resolved_once_and_never_again_after_restarts() {
+    let PaperOut { url, recorded, _dir, store, fleet, t0 } = paper_out(0).await;
+    let at = |secs: i64| t0 + Duration::seconds(secs);
 
     let mut engine = Engine::start(config(&url), Arc::clone(&fleet), store.clone()).await.expect("engine");
     let report = engine.tick(at(0)).await;
@@ -202,13 +218,8 @@ async fn paper_out_is_told_once_resolved_once_and_never_again_after_restarts() {
 
 #[tokio::test]
 async fn a_failing_webhook_is_retried_with_backoff_and_notified_at_waits_for_success() {
-    let (url, recorded) = receiver(2).await;
-    let (_dir, _db, store) = store().await;
-    let fleet = Arc::new(FleetState::default());
-    let t0 = Utc::now();
+    let PaperOut { url, recorded, _dir, store, fleet, t0 } = paper_out(2).await;
     let at = |secs: i64| t0 + Duration::seconds(secs);
-    online(&fleet, t0);
-    paper(&fleet, 1, "out", t0);
     let mut engine = Engine::start(config(&url), Arc::clone(&fleet), store.clone()).await.expect("engine");
 
     let report = engine.tick(at(0)).await;
@@ -309,13 +320,8 @@ async fn the_background_task_notifies_and_stays_silent_when_disabled() {
 
 #[tokio::test]
 async fn an_alert_resolved_before_its_opening_was_told_is_told_neither_way() {
-    let (url, recorded) = receiver(usize::MAX).await;
-    let (_dir, _db, store) = store().await;
-    let fleet = Arc::new(FleetState::default());
-    let t0 = Utc::now();
+    let PaperOut { url, recorded, _dir, store, fleet, t0 } = paper_out(usize::MAX).await;
     let at = |secs: i64| t0 + Duration::seconds(secs);
-    online(&fleet, t0);
-    paper(&fleet, 1, "out", t0);
     let mut engine = Engine::start(config(&url), Arc::clone(&fleet), store.clone()).await.expect("engine");
     engine.tick(at(0)).await;
     assert_eq!(recorded.requests(), 1, "refused");
