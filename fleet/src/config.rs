@@ -255,7 +255,8 @@ impl FleetConfig {
             None if default_path.exists() => figment = figment.merge(Toml::file(default_path)),
             None => {}
         }
-        figment = figment.merge(Env::prefixed("BORNE_FLEET_").split("__"));
+        // BORNE_FLEET_BROKER and BORNE_FLEET_API_TOKEN are the flags' own variables, not keys.
+        figment = figment.merge(Env::prefixed("BORNE_FLEET_").ignore(&["broker", "api_token"]).split("__"));
         let config: FleetConfig = figment.extract().map_err(|e| ConfigError::Invalid(e.to_string()))?;
         config.check()?;
         Ok(config)
@@ -340,6 +341,30 @@ mod tests {
         });
         let error = config.check().expect_err("plain password").to_string();
         assert!(error.contains("alice") && error.contains("hash-password"), "{error}");
+    }
+
+    #[test]
+    fn the_documented_configuration_file_matches_the_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/fleet.toml");
+        let documented = FleetConfig::load(Some(&path)).expect("deploy/fleet.toml");
+        let json = |c: &FleetConfig| serde_json::to_value(c).expect("json");
+        assert_eq!(
+            json(&documented),
+            json(&FleetConfig::default()),
+            "deploy/fleet.toml drifted from the defaults"
+        );
+    }
+
+    #[test]
+    fn the_flags_variables_are_not_read_as_keys() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("BORNE_FLEET_BROKER", "mqtt://127.0.0.1:1883");
+            jail.set_env("BORNE_FLEET_API_TOKEN", "a-token-of-sixteen-chars");
+            jail.set_env("BORNE_FLEET_WEB__LISTEN", "0.0.0.0:9000");
+            let config = FleetConfig::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(config.web.listen, "0.0.0.0:9000");
+            Ok(())
+        });
     }
 
     #[test]
