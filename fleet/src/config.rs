@@ -356,6 +356,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's closure returns figment's own error type.
     fn the_flags_variables_are_not_read_as_keys() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("BORNE_FLEET_BROKER", "mqtt://127.0.0.1:1883");
