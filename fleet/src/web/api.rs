@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -568,9 +568,4 @@ impl utoipa::Modify for SecuritySchemes {
 /// `GET /api/openapi.json`.
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
-}
-
-/// When a time is older than `secs` (for "offline for more than").
-pub fn older_than(at: Option<DateTime<Utc>>, secs: i64) -> bool {
-    at.is_none_or(|at| (Utc::now() - at).num_seconds() > secs)
 }

@@ -106,6 +106,3 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).await
 }
-
-/// Extracts the state (for handlers that take it whole).
-pub type AppStateRef = State<AppState>;
