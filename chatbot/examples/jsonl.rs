@@ -3,7 +3,9 @@
 //!
 //! Usage: `jsonl --faq-json FILE [--threshold T] [--explain]` (benchmark FAQ) or
 //! `jsonl --content DIR [--threshold T]` (a commune's content directory). `--explain` adds the
-//! ranking evidence of the best candidates to each line.
+//! ranking evidence of the best candidates to each line. Semantic matching (build with
+//! `--features semantic`): `--model DIR [--cache DIR] [--rank-weight W] [--confidence-weight C]`;
+//! the FAQ embeddings are awaited before the first question, and their time is logged to stderr.
 
 use std::io::{BufRead, Write};
 
@@ -22,6 +24,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--content" => content_dir = args.next(),
             "--threshold" => config.threshold = args.next().ok_or("--threshold needs a value")?.parse()?,
             "--explain" => explain = true,
+            "--model" => config.semantic.model = Some(args.next().ok_or("--model needs a value")?.into()),
+            "--cache" => config.semantic.cache_dir = Some(args.next().ok_or("--cache needs a value")?.into()),
+            "--rank-weight" => {
+                config.semantic.rank_weight = args.next().ok_or("--rank-weight needs a value")?.parse()?
+            }
+            "--confidence-weight" => {
+                config.semantic.confidence_weight =
+                    args.next().ok_or("--confidence-weight needs a value")?.parse()?
+            }
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -32,7 +43,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (None, Some(dir)) => borne_content::load(&ContentSource::Directory(dir.into()))?.content,
         (None, None) => return Err("give --faq-json FILE or --content DIR".into()),
     };
+    let started = std::time::Instant::now();
     let bot = Chatbot::new(&content, config)?;
+    if bot.semantic_loaded() {
+        let ready = bot.wait_semantic(std::time::Duration::from_secs(600));
+        eprintln!(
+            "semantic ready={ready} after {} ms (model load + FAQ embedding)",
+            started.elapsed().as_millis()
+        );
+    }
     let tz = content.commune.timezone;
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();

@@ -1,6 +1,9 @@
-//! The chatbot in service: an engine that can be swapped while questions keep being answered.
+//! The chatbot in service: an engine that can be swapped while questions keep being answered,
+//! and (cargo feature `semantic`) the sentence-embedding model with the FAQ's embeddings, computed
+//! on a background thread whenever content loads.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use chrono::DateTime;
@@ -13,41 +16,120 @@ use crate::engine::{Engine, Ranked};
 use crate::error::ChatbotError;
 use crate::reply::Reply;
 
+#[cfg(feature = "semantic")]
+use crate::semantic_state::SemanticState;
+
 /// The FAQ chatbot. Cheap to share between threads (`&self` everywhere); [`Chatbot::reload`]
 /// builds a new index aside and swaps it in atomically: questions asked during a rebuild are
 /// answered by the previous content.
+///
+/// With a model configured ([`crate::SemanticConfig::model`]) and the cargo feature `semantic`,
+/// questions are ranked by lexical and embedding evidence together (see [`crate::fusion`]) as soon
+/// as the FAQ's embeddings are ready; until then, and whenever the model is missing or broken,
+/// the chatbot is lexical-only.
 #[derive(Debug)]
 pub struct Chatbot {
     engine: ArcSwap<Engine>,
     config: ChatbotConfig,
+    #[cfg(feature = "semantic")]
+    semantic: Option<Arc<SemanticState>>,
 }
 
 impl Chatbot {
-    /// Builds a chatbot on `content`.
+    /// Builds a chatbot on `content`; with a semantic model configured, loads it (a failure logs
+    /// one line and leaves the chatbot lexical-only) and starts embedding the FAQ in the background.
     pub fn new(content: &Content, config: ChatbotConfig) -> Result<Self, ChatbotError> {
-        Ok(Self { engine: ArcSwap::from_pointee(Engine::build(content)?), config })
+        let engine = Arc::new(Engine::build(content)?);
+        #[cfg(feature = "semantic")]
+        {
+            let semantic =
+                config.semantic.model.as_deref().and_then(|dir| SemanticState::load(dir, &config.semantic));
+            if let Some(state) = &semantic {
+                state.embed_in_background(Arc::clone(&engine));
+            }
+            Ok(Self { engine: ArcSwap::new(engine), config, semantic })
+        }
+        #[cfg(not(feature = "semantic"))]
+        {
+            if let Some(dir) = &config.semantic.model {
+                tracing::warn!(
+                    model = %dir.display(),
+                    "this build has no semantic support (cargo feature `semantic`): the model is ignored, lexical matching only"
+                );
+            }
+            Ok(Self { engine: ArcSwap::new(engine), config })
+        }
     }
 
     /// Rebuilds the index from new content and swaps it in; on error the previous content stays.
+    /// With a semantic model, the new FAQ is embedded in the background (or read from the cache);
+    /// until then questions are answered lexically.
     pub fn reload(&self, content: &Content) -> Result<(), ChatbotError> {
-        let engine = Engine::build(content)?;
-        self.engine.store(Arc::new(engine));
+        let engine = Arc::new(Engine::build(content)?);
+        #[cfg(feature = "semantic")]
+        if let Some(state) = &self.semantic {
+            state.embed_in_background(Arc::clone(&engine));
+        }
+        self.engine.store(engine);
         tracing::info!(version = %content.version, "chatbot reloaded");
         Ok(())
     }
 
+    /// The question's cosine similarity to every entry of `engine`, when semantic matching is
+    /// ready for it.
+    #[cfg(feature = "semantic")]
+    fn similarities(&self, engine: &Arc<Engine>, question: &str) -> Option<Vec<f32>> {
+        self.semantic.as_ref()?.similarities(engine, question)
+    }
+
+    /// Without the `semantic` feature there are never similarities.
+    #[cfg(not(feature = "semantic"))]
+    fn similarities(&self, _engine: &Arc<Engine>, _question: &str) -> Option<Vec<f32>> {
+        None
+    }
+
     /// Answers `question` as of instant `now` (used for live opening hours).
     pub fn ask(&self, question: &str, now: DateTime<Tz>) -> Reply {
-        self.engine.load().ask(question, now, &self.config)
+        let engine = self.engine.load_full();
+        let similarities = self.similarities(&engine, question);
+        engine.ask_with(question, now, &self.config, similarities.as_deref())
     }
 
     /// The entries ranked for `question`, with the evidence of each confidence (for debugging
     /// and calibration).
     pub fn explain(&self, question: &str) -> Vec<Ranked> {
-        self.engine.load().explain(question, &self.config)
+        let engine = self.engine.load_full();
+        let similarities = self.similarities(&engine, question);
+        engine.explain(question, &self.config, similarities.as_deref())
     }
 
-    /// Replaces the settings (the index is kept).
+    /// Whether a semantic model is loaded (always false in builds without the `semantic` feature).
+    pub fn semantic_loaded(&self) -> bool {
+        #[cfg(feature = "semantic")]
+        return self.semantic.is_some();
+        #[cfg(not(feature = "semantic"))]
+        false
+    }
+
+    /// Waits until the current FAQ's embeddings are ready, at most `timeout`; true when semantic
+    /// matching is on for the current content. False at once without a model (or without the
+    /// feature), and when embedding failed.
+    pub fn wait_semantic(&self, timeout: Duration) -> bool {
+        #[cfg(feature = "semantic")]
+        if let Some(state) = &self.semantic {
+            return state.wait_ready(&self.engine, timeout);
+        }
+        let _ = timeout;
+        false
+    }
+
+    /// How the last FAQ embedding went (read from the cache or computed), once it is done.
+    #[cfg(feature = "semantic")]
+    pub fn embedding_outcome(&self) -> Option<crate::semantic::CacheOutcome> {
+        self.semantic.as_ref()?.outcome()
+    }
+
+    /// Replaces the settings (the index is kept; the semantic model stays as loaded).
     pub fn set_config(&mut self, config: ChatbotConfig) {
         self.config = config;
     }

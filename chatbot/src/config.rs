@@ -1,5 +1,7 @@
 //! Settings of the chatbot.
 
+use std::path::PathBuf;
+
 use crate::index::FieldWeights;
 use crate::scoring::{CALIBRATION, Rerank};
 
@@ -29,6 +31,46 @@ pub struct ChatbotConfig {
     pub top_k: usize,
     /// How many entries a refusal suggests.
     pub suggestions: usize,
+    /// Sentence-embedding matching (used only by builds with the cargo feature `semantic`).
+    pub semantic: SemanticConfig,
+}
+
+/// Settings of sentence-embedding matching (see [`crate::fusion`] and, with the cargo feature
+/// `semantic`, `crate::semantic`). Present in every build so configuration files and `--model`
+/// mean the same everywhere; a build without the feature logs one line and ignores `model`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SemanticConfig {
+    /// A sentence-transformers model directory (config.json, vocab.txt or sentencepiece.bpe.model,
+    /// 1_Pooling/, modules.json, model.safetensors). `None`: lexical matching only.
+    pub model: Option<PathBuf>,
+    /// Where FAQ embeddings are cached, keyed by model and content. `None`: no cache.
+    pub cache_dir: Option<PathBuf>,
+    /// Weight of the embedding ranking in the reciprocal-rank fusion, in [0, 1]; the lexical
+    /// ranking gets `1 - rank_weight`. See [`DEFAULT_RANK_WEIGHT`].
+    pub rank_weight: f32,
+    /// Weight of the embedding evidence in the confidence, in [0, 1]. See [`DEFAULT_CONFIDENCE_WEIGHT`].
+    pub confidence_weight: f32,
+}
+
+/// Default [`SemanticConfig::rank_weight`]: 0, chosen by two-fold cross-validation on the dev set
+/// (even/odd questions, grid 0–0.7 × 0–0.8, own-decision overall accuracy): for all-MiniLM-L6-v2
+/// every positive weight loses on both folds; for multilingual-e5-small no weight chosen on one
+/// fold beats lexical on the other (docs/performance.md, "Semantic matching"). So a model changes
+/// nothing until a commune sets the weights (`chatbot.semantic_rank_weight`).
+pub const DEFAULT_RANK_WEIGHT: f32 = 0.0;
+
+/// Default [`SemanticConfig::confidence_weight`]: 0, chosen with [`DEFAULT_RANK_WEIGHT`].
+pub const DEFAULT_CONFIDENCE_WEIGHT: f32 = 0.0;
+
+impl Default for SemanticConfig {
+    fn default() -> Self {
+        Self {
+            model: None,
+            cache_dir: None,
+            rank_weight: DEFAULT_RANK_WEIGHT,
+            confidence_weight: DEFAULT_CONFIDENCE_WEIGHT,
+        }
+    }
 }
 
 impl Default for ChatbotConfig {
@@ -40,6 +82,7 @@ impl Default for ChatbotConfig {
             calibration: CALIBRATION,
             top_k: 5,
             suggestions: 3,
+            semantic: SemanticConfig::default(),
         }
     }
 }

@@ -34,6 +34,8 @@ struct Entry {
     stems: HashSet<String>,
     /// The question and each alternative as stems with their IDF.
     phrasings: Vec<Vec<(String, f32)>>,
+    /// The question and each alternative, as written (what semantic matching embeds).
+    texts: Vec<String>,
 }
 
 /// An entry ranked for a question, with the evidence behind its confidence.
@@ -49,8 +51,10 @@ pub struct Ranked {
     pub reranked: f32,
     /// Confidence features.
     pub features: Features,
-    /// Calibrated confidence in [0, 1].
+    /// Calibrated confidence in [0, 1] (mixed with the embedding evidence in hybrid ranking).
     pub confidence: f32,
+    /// Cosine similarity of the entry to the question, when semantic matching took part.
+    pub similarity: Option<f32>,
 }
 
 /// A snapshot of the content, indexed.
@@ -102,6 +106,7 @@ impl Engine {
                     .chain(e.alternatives.iter())
                     .map(|p| analyzer.stems(p).into_iter().map(|s| (s, 0.0)).collect())
                     .collect(),
+                texts: std::iter::once(&e.question).chain(e.alternatives.iter()).cloned().collect(),
             });
             indexed.push(IndexedEntry {
                 question: e.question.clone(),
@@ -182,6 +187,7 @@ impl Engine {
                         * if is_exact_phrasing(&entry.phrasings, terms) { EXACT_PHRASING_BOOST } else { 1.0 },
                     features,
                     confidence: 0.0,
+                    similarity: None,
                 })
             })
             .collect();
@@ -201,16 +207,83 @@ impl Engine {
         ranked
     }
 
-    /// Entries ranked for a raw question (cleaned here), best first, with their evidence.
-    pub fn explain(&self, question: &str, config: &ChatbotConfig) -> Vec<Ranked> {
+    /// Every phrasing to embed for semantic matching: (entry index, question or alternative).
+    pub fn semantic_texts(&self) -> Vec<(usize, String)> {
+        self.entries
+            .iter()
+            .enumerate()
+            .flat_map(|(i, e)| e.texts.iter().map(move |t| (i, t.clone())))
+            .collect()
+    }
+
+    /// The lexical ranking fused with the question's cosine similarity to every entry (indexed by
+    /// entry), see [`crate::fusion`].
+    fn hybrid(&self, lexical: Vec<Ranked>, similarities: &[f32], config: &ChatbotConfig) -> Vec<Ranked> {
+        let index: HashMap<&str, usize> =
+            self.entries.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
+        let lex: Vec<(usize, f32)> =
+            lexical.iter().filter_map(|r| index.get(r.id.as_str()).map(|&i| (i, r.confidence))).collect();
+        let mut by_entry: HashMap<usize, Ranked> =
+            lexical.into_iter().filter_map(|r| index.get(r.id.as_str()).map(|&i| (i, r))).collect();
+        crate::fusion::fuse(
+            &lex,
+            similarities,
+            config.semantic.rank_weight,
+            config.semantic.confidence_weight,
+        )
+        .into_iter()
+        .filter_map(|f| {
+            let entry = self.entries.get(f.entry)?;
+            let mut r = by_entry.remove(&f.entry).unwrap_or_else(|| Ranked {
+                id: entry.id.clone(),
+                question: entry.question.clone(),
+                fused: 0.0,
+                reranked: 0.0,
+                features: Features::default(),
+                confidence: 0.0,
+                similarity: None,
+            });
+            r.confidence = f.confidence;
+            r.similarity = Some(f.similarity);
+            Some(r)
+        })
+        .collect()
+    }
+
+    /// Entries ranked for a raw question (cleaned here), best first, with their evidence;
+    /// `similarities` (per entry) turns on hybrid ranking.
+    pub fn explain(
+        &self,
+        question: &str,
+        config: &ChatbotConfig,
+        similarities: Option<&[f32]>,
+    ) -> Vec<Ranked> {
         match sanitize(question) {
-            Ok(q) => self.rank(&self.terms(&q), config),
+            Ok(q) => {
+                let ranked = self.rank(&self.terms(&q), config);
+                match similarities {
+                    Some(s) if s.len() == self.entries.len() => self.hybrid(ranked, s, config),
+                    _ => ranked,
+                }
+            }
             Err(_) => Vec::new(),
         }
     }
 
-    /// Answers a question at instant `now`.
+    /// Answers a question at instant `now` with lexical matching only.
     pub fn ask(&self, question: &str, now: DateTime<Tz>, config: &ChatbotConfig) -> Reply {
+        self.ask_with(question, now, config, None)
+    }
+
+    /// Answers a question at instant `now`; `similarities` (the question's cosine to every entry,
+    /// indexed by entry) turns on hybrid ranking, see [`crate::fusion`].
+    pub fn ask_with(
+        &self,
+        question: &str,
+        now: DateTime<Tz>,
+        config: &ChatbotConfig,
+        similarities: Option<&[f32]>,
+    ) -> Reply {
         let cleaned = match sanitize(question) {
             Ok(q) => q,
             Err(problem) => {
@@ -227,7 +300,10 @@ impl Engine {
             }
         };
         let terms = self.terms(&cleaned);
-        let ranked = self.rank(&terms, config);
+        let mut ranked = self.rank(&terms, config);
+        if let Some(s) = similarities.filter(|s| s.len() == self.entries.len()) {
+            ranked = self.hybrid(ranked, s, config);
+        }
         let topk: Vec<Candidate> = ranked
             .iter()
             .take(config.top_k)

@@ -10,6 +10,9 @@
 //! - [`query`]: question → weighted terms (SMS rewriting, typo correction, synonym expansion);
 //! - [`index`]: the in-RAM tantivy index and the fused, field-weighted BM25 search;
 //! - [`scoring`]: coverage, margin and the calibrated confidence in [0, 1];
+//! - [`fusion`]: hybrid ranking, lexical and sentence-embedding evidence fused;
+//! - `semantic` (cargo feature `semantic`): the rust-bert sentence-embedding model and the FAQ's
+//!   cached embeddings;
 //! - [`live_hours`]: hours questions answered from the services' hours at a given instant;
 //! - [`reply`]: the reply and its JSON line;
 //! - [`engine`]: one indexed snapshot of the content;
@@ -39,6 +42,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod feedback;
+pub mod fusion;
 pub mod fuzzy;
 pub mod index;
 pub mod lexicon;
@@ -47,9 +51,15 @@ pub mod query;
 pub mod reply;
 pub mod sanitize;
 pub mod scoring;
+#[cfg(feature = "semantic")]
+pub mod semantic;
+#[cfg(feature = "semantic")]
+mod semantic_state;
 
 pub use chatbot::Chatbot;
-pub use config::{ChatbotConfig, DEFAULT_THRESHOLD};
+pub use config::{
+    ChatbotConfig, DEFAULT_CONFIDENCE_WEIGHT, DEFAULT_RANK_WEIGHT, DEFAULT_THRESHOLD, SemanticConfig,
+};
 pub use engine::Ranked;
 pub use error::ChatbotError;
 pub use index::FieldWeights;
