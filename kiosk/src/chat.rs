@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use borne_chatbot::feedback::FeedbackLog;
-use borne_chatbot::{Chatbot, ChatbotConfig};
+use borne_chatbot::{Chatbot, ChatbotConfig, SemanticConfig};
 use borne_content::Content;
 
 use crate::config::Config;
@@ -15,7 +15,20 @@ pub const FEEDBACK_FILE: &str = "feedback.jsonl";
 
 /// The chatbot for `content`, with the threshold of `config`.
 pub fn build(content: &Content, config: &Config) -> anyhow::Result<Chatbot> {
-    let chatbot_config = ChatbotConfig { threshold: config.chatbot.threshold, ..ChatbotConfig::default() };
+    let cache_dir = config
+        .chatbot
+        .embedding_cache
+        .clone()
+        .or_else(|| config.kiosk.state_dir.as_ref().map(|d| d.join("embeddings")));
+    let chatbot_config = ChatbotConfig {
+        threshold: config.chatbot.threshold,
+        semantic: SemanticConfig {
+            model: config.chatbot.model.clone(),
+            cache_dir,
+            ..SemanticConfig::default()
+        },
+        ..ChatbotConfig::default()
+    };
     Chatbot::new(content, chatbot_config).context("cannot index the FAQ")
 }
 

@@ -194,6 +194,11 @@ pub struct AskArgs {
     #[arg(long, value_name = "T")]
     pub threshold: Option<f32>,
 
+    /// Sentence-transformers model directory for semantic matching (overrides `chatbot.model`);
+    /// builds without the `semantic` feature say so in one log line and match lexically.
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
+
     /// Read one question per line on standard input and print one JSON line per question:
     /// {"id": ID|null, "score": S, "answer": TEXT|null, "topk": [[ID, S], ...]}.
     #[arg(long, conflicts_with = "question")]
@@ -267,6 +272,11 @@ pub struct RunArgs {
     /// Pretend the clock reads this local time at start-up (e.g. 2026-12-24T10:00); time then runs on.
     #[arg(long, value_name = "DATETIME")]
     pub now: Option<String>,
+
+    /// Sentence-transformers model directory for semantic matching (overrides `chatbot.model`);
+    /// builds without the `semantic` feature say so in one log line and match lexically.
+    #[arg(long, value_name = "DIR")]
+    pub model: Option<PathBuf>,
 
     /// Run without any screen: devices and telemetry only, until stopped.
     #[arg(long, conflicts_with = "terminal")]

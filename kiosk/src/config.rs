@@ -40,11 +40,30 @@ pub struct ChatbotSection {
     pub threshold: f32,
     /// How many unanswered questions the local gap log keeps (`borne faq gaps`).
     pub gap_log_capacity: usize,
+    /// A sentence-transformers model directory for semantic matching (`--model DIR`); needs a
+    /// build with the cargo feature `semantic`, otherwise one log line says it is ignored.
+    /// Absent: lexical matching only. Never downloaded: the directory must be on the kiosk.
+    pub model: Option<PathBuf>,
+    /// Where the FAQ's embeddings are cached (keyed by model and content); default
+    /// `<kiosk.state_dir>/embeddings`, or no cache without a state directory.
+    pub embedding_cache: Option<PathBuf>,
+    /// Weight of the embedding ranking against the lexical one, 0 to 1 (see docs/performance.md,
+    /// "Semantic matching"); 0 by default: measured no gain on the benchmark.
+    pub semantic_rank_weight: f32,
+    /// Weight of the embedding evidence in the confidence, 0 to 1; 0 by default.
+    pub semantic_confidence_weight: f32,
 }
 
 impl Default for ChatbotSection {
     fn default() -> Self {
-        Self { threshold: borne_chatbot::DEFAULT_THRESHOLD, gap_log_capacity: 2000 }
+        Self {
+            threshold: borne_chatbot::DEFAULT_THRESHOLD,
+            gap_log_capacity: 2000,
+            model: None,
+            embedding_cache: None,
+            semantic_rank_weight: borne_chatbot::DEFAULT_RANK_WEIGHT,
+            semantic_confidence_weight: borne_chatbot::DEFAULT_CONFIDENCE_WEIGHT,
+        }
     }
 }
 
@@ -351,6 +370,8 @@ pub struct Overrides {
     pub telemetry_interval: Option<u64>,
     /// `--spool-dir`
     pub spool_dir: Option<PathBuf>,
+    /// `--model DIR` of `borne ask` and `borne run`
+    pub model: Option<PathBuf>,
 }
 
 impl Config {
@@ -382,6 +403,9 @@ impl Config {
         }
         if let Some(threshold) = overrides.threshold {
             config.chatbot.threshold = threshold;
+        }
+        if let Some(dir) = &overrides.model {
+            config.chatbot.model = Some(dir.clone());
         }
         if let Some(url) = &overrides.broker_url {
             config.broker.url = Some(url.clone());
@@ -465,6 +489,14 @@ impl Config {
                 "chatbot.threshold",
                 format!("{} is not between 0 and 1", self.chatbot.threshold),
             ));
+        }
+        for (key, value) in [
+            ("chatbot.semantic_rank_weight", self.chatbot.semantic_rank_weight),
+            ("chatbot.semantic_confidence_weight", self.chatbot.semantic_confidence_weight),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(invalid(key, format!("{value} is not between 0 and 1")));
+            }
         }
         if self.chatbot.gap_log_capacity == 0 {
             return Err(invalid("chatbot.gap_log_capacity", "must be at least 1".to_string()));

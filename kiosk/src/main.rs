@@ -54,6 +54,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let overrides = Overrides {
                 content_dir: args.content.clone(),
                 threshold: args.threshold,
+                model: args.model.clone(),
                 ..Overrides::default()
             };
             let config = Config::load(cli.config.as_deref(), &overrides)?;
@@ -113,6 +114,7 @@ fn run(config_file: Option<&std::path::Path>, args: &RunArgs) -> anyhow::Result<
         broker_url: args.broker.clone(),
         telemetry_interval: args.telemetry_interval,
         spool_dir: args.spool_dir.clone(),
+        model: args.model.clone(),
     };
     let config = Config::load(config_file, &overrides)?;
     let mode = commands::run::choose_mode(args, &config);

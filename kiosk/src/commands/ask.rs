@@ -15,6 +15,10 @@ use crate::config::Config;
 pub fn run(args: &AskArgs, config: &Config) -> anyhow::Result<()> {
     let content = super::load_content(config)?;
     let bot = chat::build(&content, config)?;
+    // A one-shot command waits for the FAQ embeddings (the kiosk itself answers lexically meanwhile).
+    if bot.semantic_loaded() && !bot.wait_semantic(std::time::Duration::from_secs(300)) {
+        tracing::warn!("FAQ embeddings not ready, answering lexically");
+    }
     let clock = Clock::new(content.commune.timezone, args.now.as_deref())?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
