@@ -110,26 +110,15 @@ pub fn render(state: &AppState) -> String {
         c.inc_by(value);
         c
     };
-    registry.register(
-        "fleet_messages_stored",
-        "Kiosk messages stored",
-        counter(stats.stored.load(Ordering::Relaxed)),
-    );
-    registry.register(
-        "fleet_messages_duplicate",
-        "Kiosk messages dropped as already seen",
-        counter(stats.duplicates.load(Ordering::Relaxed)),
-    );
-    registry.register(
-        "fleet_messages_malformed",
-        "Kiosk messages refused as malformed",
-        counter(stats.malformed.load(Ordering::Relaxed)),
-    );
-    registry.register(
-        "fleet_store_errors",
-        "Failed database transactions (retried)",
-        counter(stats.store_errors.load(Ordering::Relaxed)),
-    );
+    let counters = [
+        ("fleet_messages_stored", "Kiosk messages stored", &stats.stored),
+        ("fleet_messages_duplicate", "Kiosk messages dropped as already seen", &stats.duplicates),
+        ("fleet_messages_malformed", "Kiosk messages refused as malformed", &stats.malformed),
+        ("fleet_store_errors", "Failed database transactions (retried)", &stats.store_errors),
+    ];
+    for (name, help, value) in counters {
+        registry.register(name, help, counter(value.load(Ordering::Relaxed)));
+    }
     registry.register(
         "fleet_ingest_lag_milliseconds",
         "From a kiosk making its message to its commit, last batch",
