@@ -44,6 +44,14 @@ impl Captured {
 }
 
 /// Runs `f` with tracing captured; returns its result and the log.
+/// The default settings with only a model directory set.
+fn config_with_model(model: PathBuf) -> ChatbotConfig {
+    ChatbotConfig {
+        semantic: borne_chatbot::SemanticConfig { model: Some(model), ..Default::default() },
+        ..Default::default()
+    }
+}
+
 fn with_log<T>(f: impl FnOnce() -> T) -> (T, String) {
     let captured = Captured::default();
     let writer = captured.clone();
@@ -55,13 +63,7 @@ fn with_log<T>(f: impl FnOnce() -> T) -> (T, String) {
 #[cfg(not(feature = "semantic"))]
 #[test]
 fn without_the_feature_a_model_is_ignored_with_one_log_line() {
-    let config = ChatbotConfig {
-        semantic: borne_chatbot::SemanticConfig {
-            model: Some(PathBuf::from("/nonexistent/model")),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let config = config_with_model(PathBuf::from("/nonexistent/model"));
     let (bot, log) = with_log(|| Chatbot::new(&content(), config).expect("chatbot"));
     assert!(!bot.semantic_loaded());
     assert!(!bot.wait_semantic(Duration::from_millis(10)));
@@ -158,13 +160,7 @@ mod with_model {
     #[test]
     fn a_broken_model_falls_back_to_lexical_with_one_log_line() {
         let dir = broken_model_dir();
-        let config = ChatbotConfig {
-            semantic: borne_chatbot::SemanticConfig {
-                model: Some(dir.path().to_path_buf()),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
+        let config = config_with_model(dir.path().to_path_buf());
         let (bot, log) = with_log(|| Chatbot::new(&content(), config).expect("chatbot"));
         assert!(!bot.semantic_loaded());
         assert_eq!(
@@ -178,13 +174,7 @@ mod with_model {
 
     #[test]
     fn a_missing_model_falls_back_to_lexical() {
-        let config = ChatbotConfig {
-            semantic: borne_chatbot::SemanticConfig {
-                model: Some(PathBuf::from("/nonexistent/model")),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
+        let config = config_with_model(PathBuf::from("/nonexistent/model"));
         let (bot, log) = with_log(|| Chatbot::new(&content(), config).expect("chatbot"));
         assert!(!bot.semantic_loaded());
         assert!(log.contains("missing config.json"), "{log}");
