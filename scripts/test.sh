@@ -6,11 +6,19 @@ cd "$(dirname "$0")/.."
 . scripts/setup.sh
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+# Prints the free disk and the size of target/: a full run needs several gigabytes, and a CI
+# machine that runs out of disk fails in the middle of a C compile with a confusing message.
+footprint() {
+    echo "-- disk ($1): $(df -h --output=avail . | tail -1 | tr -d ' ') free, target/ $(du -sh target 2>/dev/null | cut -f1)"
+}
+footprint start
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+footprint "after clippy"
 
 echo "== cargo test"
 log="$(mktemp)"
@@ -19,6 +27,7 @@ set +e
 cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+footprint "after the tests"
 
 # The chatbot's `semantic` feature (rust-bert + libtorch) in its own step, so the default build,
 # clippy and tests above never need libtorch. scripts/semantic-setup.sh caches libtorch (about
@@ -39,6 +48,7 @@ if [ "${BORNE_SKIP_SEMANTIC:-0}" != 1 ]; then
     if [ "$semantic_status" -ne 0 ]; then
         status=$semantic_status
     fi
+    footprint "after the semantic step"
 fi
 passed=$(grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
