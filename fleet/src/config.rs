@@ -52,7 +52,7 @@ pub struct BrokerConfig {
     pub url: Option<String>,
     /// Topic root, as the kiosks use it.
     pub root: String,
-    /// User name at the broker (the admin of `docs/mqtt.md`'s ACL).
+    /// User name at the broker (`borne-fleet` in `deploy/mosquitto/acl`, or its `admin`).
     pub username: Option<String>,
     /// A file holding the password (one line, mode 600).
     pub password_file: Option<PathBuf>,
