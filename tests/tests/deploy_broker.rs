@@ -73,6 +73,10 @@ fn script(name: &str, broker_dir: &Path, args: &[&str]) -> Output {
     Command::new(deploy_dir().join(name))
         .args(args)
         .env("BORNE_BROKER_DIR", broker_dir)
+        .env_remove("BORNE_BROKER_PASSWD")
+        .env_remove("BORNE_BROKER_ACL")
+        .env_remove("BORNE_BROKER_ACL_TEMPLATE")
+        .env_remove("BORNE_BROKER_GROUP")
         .output()
         .unwrap_or_else(|e| panic!("cannot run {name}: {e}"))
 }
