@@ -3,6 +3,11 @@
 //!
 //! Run: `cargo run --release -p borne-chatbot --example bench` (each size in a fresh process with
 //! `--size N`, so that memory is measured for that size alone).
+//!
+//! Semantic matching (build with `--features semantic`): `bench --model DIR [--size N]
+//! [--rank-weight W]` measures, for sizes 100 and 1,000 (or N), the FAQ embedding from a cold cache
+//! (model load + every phrasing embedded), the start on a warm cache (model load, nothing embedded),
+//! the question latency with the model on (rank weight W, default 0.3) and resident memory.
 
 use std::time::{Duration, Instant};
 
@@ -172,27 +177,134 @@ fn measure(size: usize) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// Semantic mode: cold and warm FAQ embedding, then question latency with the model on.
+#[cfg(feature = "semantic")]
+fn measure_semantic(
+    size: usize,
+    model: &std::path::Path,
+    rank_weight: f32,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let content = generated_content(size);
+    let cache = tempfile::tempdir()?;
+    let mut config = ChatbotConfig::default();
+    config.semantic.model = Some(model.to_path_buf());
+    config.semantic.cache_dir = Some(cache.path().to_path_buf());
+    config.semantic.rank_weight = rank_weight;
+    let ready_after = |config: ChatbotConfig| -> Result<(Chatbot, Duration), Box<dyn std::error::Error>> {
+        let start = Instant::now();
+        let bot = Chatbot::new(&content, config)?;
+        if !bot.wait_semantic(Duration::from_secs(1800)) {
+            return Err("the model did not load or the FAQ embedding failed (see the log)".into());
+        }
+        Ok((bot, start.elapsed()))
+    };
+    let (cold_bot, cold) = ready_after(config.clone())?;
+    let phrasings: usize = content.faq.iter().map(|e| 1 + e.alternatives.len()).sum();
+    drop(cold_bot);
+    let (bot, warm) = ready_after(config)?;
+    if bot.embedding_outcome() != Some(borne_chatbot::semantic::CacheOutcome::Hit) {
+        return Err("the second start did not read the embedding cache".into());
+    }
+    let now = chrono_tz::Europe::Paris.with_ymd_and_hms(2026, 12, 2, 10, 0, 0).single().ok_or("bad date")?;
+    let questions = queries(320);
+    for q in questions.iter().take(20) {
+        std::hint::black_box(bot.ask(q, now));
+    }
+    let mut latencies: Vec<Duration> = questions
+        .iter()
+        .skip(20)
+        .map(|q| {
+            let t = Instant::now();
+            std::hint::black_box(bot.ask(q, now));
+            t.elapsed()
+        })
+        .collect();
+    latencies.sort();
+    println!(
+        "| {size} | {phrasings} | {:.1} s | {:.2} s | {:.1} ms | {:.1} ms | {:.0} MB | {:.0} MB |",
+        cold.as_secs_f64(),
+        warm.as_secs_f64(),
+        percentile(&latencies, 0.5).as_secs_f64() * 1e3,
+        percentile(&latencies, 0.95).as_secs_f64() * 1e3,
+        rss_kib("VmRSS:").unwrap_or(0) as f64 / 1024.0,
+        rss_kib("VmHWM:").unwrap_or(0) as f64 / 1024.0,
+    );
+    Ok(())
+}
+
+/// The command line: `--size N`, and in builds with the `semantic` feature `--model DIR` and
+/// `--rank-weight W`.
+#[derive(Default)]
+struct Args {
+    size: Option<usize>,
+    model: Option<std::path::PathBuf>,
+    rank_weight: Option<f32>,
+}
+
+fn parse_args() -> Result<Args, Box<dyn std::error::Error>> {
+    let mut parsed = Args::default();
     let mut args = std::env::args().skip(1);
-    let sizes: Vec<usize> = match (args.next().as_deref(), args.next()) {
-        (Some("--size"), Some(n)) => vec![n.parse()?],
-        _ => {
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--size" => parsed.size = Some(value()?.parse()?),
+            "--model" => parsed.model = Some(value()?.into()),
+            "--rank-weight" => parsed.rank_weight = Some(value()?.parse()?),
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    Ok(parsed)
+}
+
+/// Runs this program again for one size, so that each size's memory is measured alone.
+fn run_child(size: usize, extra: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let status = std::process::Command::new(std::env::current_exe()?)
+        .args(["--size", &size.to_string()])
+        .args(extra)
+        .status()?;
+    if !status.success() {
+        return Err(format!("size {size} failed").into());
+    }
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = parse_args()?;
+    if let Some(model) = &args.model {
+        #[cfg(feature = "semantic")]
+        {
+            let rank_weight = args.rank_weight.unwrap_or(0.3);
+            if let Some(size) = args.size {
+                return measure_semantic(size, model, rank_weight);
+            }
             println!(
-                "| entries | index build | query p50 | query p95 | resident | peak | added by the chatbot |"
+                "| entries | phrasings | cold: load + embed | warm: load + cache read | query p50 | query p95 | resident | peak |"
             );
-            println!("| --- | --- | --- | --- | --- | --- | --- |");
-            let exe = std::env::current_exe()?;
-            for size in [100, 1_000, 10_000] {
-                let status = std::process::Command::new(&exe).args(["--size", &size.to_string()]).status()?;
-                if !status.success() {
-                    return Err(format!("size {size} failed").into());
-                }
+            println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+            let extra = vec![
+                "--model".to_string(),
+                model.display().to_string(),
+                "--rank-weight".to_string(),
+                rank_weight.to_string(),
+            ];
+            for size in [100, 1_000] {
+                run_child(size, &extra)?;
             }
             return Ok(());
         }
-    };
-    for size in sizes {
-        measure(size)?;
+        #[cfg(not(feature = "semantic"))]
+        return Err(format!("--model {}: build with --features semantic", model.display()).into());
+    }
+    if args.rank_weight.is_some() {
+        return Err("--rank-weight needs --model".into());
+    }
+    if let Some(size) = args.size {
+        return measure(size);
+    }
+    println!("| entries | index build | query p50 | query p95 | resident | peak | added by the chatbot |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    for size in [100, 1_000, 10_000] {
+        run_child(size, &[])?;
     }
     Ok(())
 }

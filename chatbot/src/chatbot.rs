@@ -36,14 +36,25 @@ pub struct Chatbot {
 }
 
 impl Chatbot {
-    /// Builds a chatbot on `content`; with a semantic model configured, loads it (a failure logs
-    /// one line and leaves the chatbot lexical-only) and starts embedding the FAQ in the background.
+    /// Builds a chatbot on `content`; with a semantic model configured and a positive semantic
+    /// weight, loads it (a failure logs one line and leaves the chatbot lexical-only) and starts
+    /// embedding the FAQ in the background. With both weights at 0 the model could change no
+    /// answer: it is not loaded (one log line), which saves its memory and time per question.
     pub fn new(content: &Content, config: ChatbotConfig) -> Result<Self, ChatbotError> {
         let engine = Arc::new(Engine::build(content)?);
         #[cfg(feature = "semantic")]
         {
-            let semantic =
-                config.semantic.model.as_deref().and_then(|dir| SemanticState::load(dir, &config.semantic));
+            let semantic = match config.semantic.model.as_deref() {
+                Some(dir) if config.semantic.changes_answers() => SemanticState::load(dir, &config.semantic),
+                Some(dir) => {
+                    tracing::info!(
+                        model = %dir.display(),
+                        "semantic_rank_weight and semantic_confidence_weight are both 0: the model would change no answer, so it is not loaded (lexical matching only)"
+                    );
+                    None
+                }
+                None => None,
+            };
             if let Some(state) = &semantic {
                 state.embed_in_background(Arc::clone(&engine));
             }

@@ -56,11 +56,18 @@ pub struct SemanticConfig {
 /// (even/odd questions, grid 0–0.7 × 0–0.8, own-decision overall accuracy): for all-MiniLM-L6-v2
 /// every positive weight loses on both folds; for multilingual-e5-small no weight chosen on one
 /// fold beats lexical on the other (docs/performance.md, "Semantic matching"). So a model changes
-/// nothing until a commune sets the weights (`chatbot.semantic_rank_weight`).
+/// nothing, and is not even loaded, until a commune sets a weight (`chatbot.semantic_rank_weight`).
 pub const DEFAULT_RANK_WEIGHT: f32 = 0.0;
 
 /// Default [`SemanticConfig::confidence_weight`]: 0, chosen with [`DEFAULT_RANK_WEIGHT`].
 pub const DEFAULT_CONFIDENCE_WEIGHT: f32 = 0.0;
+
+impl SemanticConfig {
+    /// Whether the embedding evidence can change a reply: a positive rank or confidence weight.
+    pub fn changes_answers(&self) -> bool {
+        self.rank_weight > 0.0 || self.confidence_weight > 0.0
+    }
+}
 
 impl Default for SemanticConfig {
     fn default() -> Self {

@@ -43,15 +43,20 @@ impl Captured {
     }
 }
 
-/// Runs `f` with tracing captured; returns its result and the log.
-/// The default settings with only a model directory set.
+/// The default settings with a model directory and a semantic rank weight set (with both
+/// weights at 0 the model is not even loaded).
 fn config_with_model(model: PathBuf) -> ChatbotConfig {
     ChatbotConfig {
-        semantic: borne_chatbot::SemanticConfig { model: Some(model), ..Default::default() },
+        semantic: borne_chatbot::SemanticConfig {
+            model: Some(model),
+            rank_weight: 0.3,
+            ..Default::default()
+        },
         ..Default::default()
     }
 }
 
+/// Runs `f` with tracing captured; returns its result and the log.
 fn with_log<T>(f: impl FnOnce() -> T) -> (T, String) {
     let captured = Captured::default();
     let writer = captured.clone();
@@ -179,5 +184,16 @@ mod with_model {
         assert!(!bot.semantic_loaded());
         assert!(log.contains("missing config.json"), "{log}");
         assert!(!bot.wait_semantic(Duration::from_millis(10)));
+    }
+
+    #[test]
+    fn a_valid_model_with_both_weights_at_zero_is_not_loaded() {
+        let mut config = semantic_config(None);
+        config.semantic.rank_weight = 0.0;
+        config.semantic.confidence_weight = 0.0;
+        let (bot, log) = with_log(|| Chatbot::new(&content(), config).expect("chatbot"));
+        assert!(!bot.semantic_loaded(), "a model that can change no answer must not be loaded");
+        assert!(log.contains("are both 0"), "{log}");
+        assert!(bot.explain("horaires de la piscine").iter().all(|r| r.similarity.is_none()));
     }
 }

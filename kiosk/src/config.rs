@@ -48,7 +48,8 @@ pub struct ChatbotSection {
     /// `<kiosk.state_dir>/embeddings`, or no cache without a state directory.
     pub embedding_cache: Option<PathBuf>,
     /// Weight of the embedding ranking against the lexical one, 0 to 1 (see docs/performance.md,
-    /// "Semantic matching"); 0 by default: measured no gain on the benchmark.
+    /// "Semantic matching"); 0 by default: measured no gain on the benchmark. With both weights at
+    /// 0 the model is not loaded.
     pub semantic_rank_weight: f32,
     /// Weight of the embedding evidence in the confidence, 0 to 1; 0 by default.
     pub semantic_confidence_weight: f32,
