@@ -9,6 +9,7 @@
 //! - [`reader`]: card readers (barcode scanners, PN532 NFC) and their simulators.
 
 pub mod link;
+pub mod liveness;
 pub mod ports;
 pub mod printer;
 pub mod reader;

@@ -7,7 +7,8 @@
 //! [`content_watch`] (reload on change), [`printing`] (the receipt printer, real or simulated),
 //! [`reading`] (the card reader, real or simulated), [`telemetry`] (MQTT reports and commands),
 //! [`screen`] (what commands put on the screen: alert, maintenance, screenshot),
-//! [`terminal`] (the kiosk in a terminal), [`touchscreen`] (the Slint UI wired to all the above).
+//! [`terminal`] (the kiosk in a terminal), [`touchscreen`] (the Slint UI wired to all the above),
+//! [`watchdog`] (systemd: ready, status, the watchdog fed while every loop is alive).
 
 mod chat;
 mod cli;
@@ -22,6 +23,7 @@ mod screen;
 mod telemetry;
 mod terminal;
 mod touchscreen;
+mod watchdog;
 
 use std::process::ExitCode;
 

@@ -120,6 +120,11 @@ impl KioskPrinter {
         self.driver.state()
     }
 
+    /// When the driver thread last went round its loop (for the watchdog).
+    pub fn liveness(&self) -> borne_hardware::liveness::Liveness {
+        self.driver.liveness()
+    }
+
     /// The driver's events (state changes, jobs printed or failed), once: the first caller gets
     /// them. Events are kept in memory until then, so take them early or not at all.
     pub fn take_events(&self) -> Option<Receiver<PrinterEvent>> {

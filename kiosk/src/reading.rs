@@ -143,7 +143,7 @@ fn parse_uid(text: &str) -> Option<Vec<u8>> {
 pub struct Reading {
     // Declared (so dropped) first: the reader thread stops before its simulated device goes
     // away, so a normal exit is not logged as an unplug.
-    _handle: ReaderHandle,
+    handle: ReaderHandle,
     /// Events from the reader thread, until taken by whoever handles them.
     events: Option<Receiver<ReaderEvent>>,
     /// The kind of reader.
@@ -155,6 +155,11 @@ impl Reading {
     /// The tapper of the simulated reader, if the reader is simulated.
     pub fn tapper(&self) -> Option<Tapper> {
         self.tapper.clone()
+    }
+
+    /// When the reader thread last went round its loop (for the watchdog).
+    pub fn liveness(&self) -> borne_hardware::liveness::Liveness {
+        self.handle.liveness()
     }
 
     /// The reader's events (once; `None` afterwards).
@@ -202,7 +207,7 @@ pub fn start(config: &ReaderConfig) -> anyhow::Result<Reading> {
         simulated = simulator.is_some(),
         "card reader started"
     );
-    Ok(Reading { _handle: handle, events: Some(events), kind, tapper: simulator.map(Tapper) })
+    Ok(Reading { handle, events: Some(events), kind, tapper: simulator.map(Tapper) })
 }
 
 /// "Carte lue : ****1234. Bonjour !"

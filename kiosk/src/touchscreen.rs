@@ -14,6 +14,7 @@ use std::time::Duration;
 use borne_chatbot::feedback::FeedbackLog;
 use borne_chatbot::{Chatbot, Reply};
 use borne_content::{ContentStore, Lang};
+use borne_hardware::liveness::Liveness;
 use borne_hardware::reader::ReaderEvent;
 use borne_telemetry::client::EventSink;
 use borne_ui::idle::IdleSettings;
@@ -29,6 +30,7 @@ use crate::reading;
 use crate::reporting::{self, KioskReporter};
 use crate::screen::Screen;
 use crate::telemetry::UsageCounters;
+use crate::watchdog::Watchdog;
 
 /// How long the touchscreen waits for a receipt before saying it is queued.
 const PRINT_WAIT: Duration = Duration::from_secs(5);
@@ -176,7 +178,14 @@ pub struct Parts {
     pub usage: Option<Arc<UsageCounters>>,
     /// Telemetry events (votes, incidents, opinions), when it runs.
     pub events: Option<EventSink>,
+    /// systemd's watchdog: the UI's event loop is one of the loops it supervises.
+    pub watchdog: Arc<Watchdog>,
 }
+
+/// How often the UI's event loop touches its liveness, and the longest silence the watchdog
+/// allows it: all slow work runs off the UI thread, so a UI silent for 15 s is frozen.
+const UI_PULSE: Duration = Duration::from_secs(1);
+const UI_MAX_SILENCE: Duration = Duration::from_secs(15);
 
 /// The touchscreen's reporter: telemetry when it runs, and the local incidents file in the state
 /// directory when there is one.
@@ -225,6 +234,14 @@ pub fn run(config: &Config, parts: Parts) -> anyhow::Result<()> {
             .name("borne-ui-cards".into())
             .spawn(move || notify_cards(&events, &handle, lang))?;
     }
+    // The UI's pulse runs on its own event loop: a frozen loop stops it, and the watchdog notices.
+    let alive = Liveness::new();
+    parts.watchdog.watch("ui", alive.clone(), UI_MAX_SILENCE);
+    let pulse = slint::Timer::default();
+    pulse.start(slint::TimerMode::Repeated, UI_PULSE, move || alive.touch());
+    // Ready once the event loop runs, i.e. the window is up.
+    let watchdog = Arc::clone(&parts.watchdog);
+    slint::Timer::single_shot(Duration::ZERO, move || watchdog.ready("serving visitors on the touchscreen"));
     tracing::info!("touchscreen UI started");
     kiosk.run()?;
     Ok(())

@@ -5,6 +5,7 @@
 //! Needs `Xvfb` (Debian `xvfb`, installed by scripts/setup.sh) and mosquitto; skipped with
 //! `BORNE_SKIP_XVFB=1` outside CI.
 
+mod notify;
 #[path = "../../telemetry/tests/support/mod.rs"]
 mod support;
 
@@ -104,6 +105,7 @@ fn remote_commands_drive_the_real_touchscreen() {
     let mut watch = Watcher::start(&broker, "borne/#");
     let dir = tempfile::tempdir().expect("tempdir");
     let log = dir.path().join("borne.log");
+    let mut systemd = notify::NotifySocket::bind(dir.path());
     let mut child = Command::new(env!("CARGO_BIN_EXE_borne"))
         .args(["run", "--broker", &broker.url(), "--site", "s1", "--kiosk-id", "kiosk1"])
         .args(["--telemetry-interval", "1", "--spool-dir"])
@@ -116,6 +118,10 @@ fn remote_commands_drive_the_real_touchscreen() {
         // screen would shrink the window: the test uses a window of the layout's preferred size.
         .env("BORNE_KIOSK__FULLSCREEN", "false")
         .env("BORNE_KIOSK__STATE_DIR", dir.path().join("state"))
+        // As under systemd: the touchscreen says READY once its event loop runs, and its loop is
+        // one of those the watchdog needs alive to ping.
+        .env("NOTIFY_SOCKET", systemd.path())
+        .env("WATCHDOG_USEC", "3000000")
         .env("BORNE_BROKER__USERNAME", "kiosk1")
         .env("BORNE_BROKER__PASSWORD_FILE", {
             use std::os::unix::fs::PermissionsExt;
@@ -189,6 +195,13 @@ fn remote_commands_drive_the_real_touchscreen() {
     assert_eq!((w, h), (540, 960), "reduced for the reply");
     assert!(share(&rgb, BACKGROUND) > 0.3, "the welcome screen's background is shown");
     assert!(share(&rgb, URGENT_RED) < 0.001, "no banner yet");
+
+    // The window is up: systemd was told so, and the watchdog is fed (the UI loop included).
+    let ready = systemd.wait_for_line("READY=1", LONG).expect("READY=1 from the touchscreen");
+    assert!(ready.contains("STATUS=serving visitors on the touchscreen"), "{ready}");
+    let pings = systemd.pings();
+    systemd.drain(Duration::from_millis(2500));
+    assert!(systemd.pings() > pings, "watchdog pings while the touchscreen runs: {:?}", systemd.received);
 
     // An urgent alert: on the screen, and in the telemetry.
     let reply = command(&mut watch, "alert", r#""text":"Coupure d'eau ce soir","level":"urgent""#);

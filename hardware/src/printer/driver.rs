@@ -28,6 +28,7 @@ use super::profile::Profile;
 use super::receipt::{Receipt, ReceiptKind};
 use super::status::{PrinterState, StatusBytes, is_status_byte};
 use crate::link::{Connected, LinkError, LinkSettings, SerialLink};
+use crate::liveness::Liveness;
 
 /// How the driver talks to its printer.
 #[derive(Debug, Clone)]
@@ -140,6 +141,7 @@ pub struct PrinterDriver {
     state: Arc<Mutex<PrinterState>>,
     next_id: Mutex<u64>,
     thread: Option<JoinHandle<()>>,
+    alive: Liveness,
 }
 
 impl std::fmt::Debug for Command {
@@ -157,6 +159,7 @@ impl PrinterDriver {
         let (commands, command_rx) = mpsc::channel();
         let (events, event_rx) = mpsc::channel();
         let state = Arc::new(Mutex::new(PrinterState::Unplugged));
+        let alive = Liveness::new();
         let worker = Worker {
             link: SerialLink::new(settings.link.clone()),
             settings,
@@ -167,9 +170,16 @@ impl PrinterDriver {
             queue: VecDeque::new(),
             last_poll: None,
             stale_input: false,
+            alive: alive.clone(),
         };
         let thread = std::thread::Builder::new().name("printer".into()).spawn(move || worker.run())?;
-        Ok((Self { commands, state, next_id: Mutex::new(0), thread: Some(thread) }, event_rx))
+        Ok((Self { commands, state, next_id: Mutex::new(0), thread: Some(thread), alive }, event_rx))
+    }
+
+    /// When the driver thread last went round its loop (at least every poll interval while it
+    /// runs): a supervisor can tell a stuck thread.
+    pub fn liveness(&self) -> Liveness {
+        self.alive.clone()
     }
 
     /// The last known state.
@@ -215,11 +225,14 @@ struct Worker {
     /// The last status request went unanswered: answers may still trickle in and must not be
     /// taken for the next request's.
     stale_input: bool,
+    /// Touched at every turn of the loop.
+    alive: Liveness,
 }
 
 impl Worker {
     fn run(mut self) {
         loop {
+            self.alive.touch();
             let wait = if self.queue.is_empty() || !self.known.is_some_and(PrinterState::can_print) {
                 // Idle or blocked: wake up for the next poll.
                 let since = self.last_poll.map_or(self.settings.poll_interval, |t| t.elapsed());

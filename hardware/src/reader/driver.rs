@@ -17,6 +17,7 @@ use super::barcode::{Debouncer, LineFramer, Rejection, Suffix, Validation};
 use super::card::{CardCode, CardRead, ReaderKind};
 use super::pn532::driver::{Pn532, Pn532Error, Pn532Timing, TapTracker};
 use crate::link::{Connected, LinkError, LinkSettings, SerialLink};
+use crate::liveness::Liveness;
 
 /// Settings of a barcode scanner.
 #[derive(Debug, Clone)]
@@ -109,9 +110,16 @@ pub enum ReaderEvent {
 pub struct ReaderHandle {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
+    alive: Liveness,
 }
 
 impl ReaderHandle {
+    /// When the reader thread last went round its loop (at least once per read timeout while
+    /// it runs): a supervisor can tell a stuck thread.
+    pub fn liveness(&self) -> Liveness {
+        self.alive.clone()
+    }
+
     /// Stops the thread and waits for it (at most one read timeout).
     pub fn stop(mut self) {
         self.shutdown();
@@ -135,18 +143,20 @@ impl Drop for ReaderHandle {
 /// receiver is gone.
 pub fn spawn(settings: ReaderSettings, events: Sender<ReaderEvent>) -> std::io::Result<ReaderHandle> {
     let stop = Arc::new(AtomicBool::new(false));
+    let alive = Liveness::new();
     let thread = {
         let stop = Arc::clone(&stop);
+        let alive = alive.clone();
         let name = format!("reader-{}", settings.kind());
         std::thread::Builder::new().name(name).spawn(move || {
-            let mut session = Session { events, stop, state: None };
+            let mut session = Session { events, stop, state: None, alive };
             match settings {
                 ReaderSettings::Barcode(s) => run_barcode(&mut session, s),
                 ReaderSettings::Pn532(s) => run_pn532(&mut session, s),
             }
         })?
     };
-    Ok(ReaderHandle { stop, thread: Some(thread) })
+    Ok(ReaderHandle { stop, thread: Some(thread), alive })
 }
 
 /// What both loops share: the channel, the stop flag and the last reported state.
@@ -155,11 +165,14 @@ struct Session {
     stop: Arc<AtomicBool>,
     /// `Some(true)` connected, `Some(false)` disconnected, `None` not reported yet.
     state: Option<bool>,
+    /// Touched at every turn of the loop (each asks [`Session::running`] once per turn).
+    alive: Liveness,
 }
 
 impl Session {
-    /// Whether to keep running.
+    /// Whether to keep running; also records that the loop went round.
     fn running(&self) -> bool {
+        self.alive.touch();
         !self.stop.load(Ordering::Relaxed)
     }
 

@@ -3,13 +3,16 @@
 //! Chooses how to meet visitors: the touchscreen UI where there is a display (unless `--terminal`), else a
 //! terminal session of the same kiosk when standard input is a terminal, else headless (devices and
 //! telemetry only) until SIGINT or SIGTERM. Content is reloaded when its files change or on SIGHUP,
-//! keeping the last good content when an edit is broken.
+//! keeping the last good content when an edit is broken. Under systemd it says when it is ready and
+//! keeps the watchdog fed while its loops are alive (`crate::watchdog`).
 
 use std::io::IsTerminal;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use borne_content::{ContentSource, ContentStore, Snapshot};
+use borne_hardware::liveness::Liveness;
 use borne_ui::strings::Text;
 
 use crate::chat;
@@ -23,6 +26,7 @@ use crate::screen::Screen;
 use crate::telemetry;
 use crate::terminal::{CardFeed, TerminalSession};
 use crate::touchscreen;
+use crate::watchdog::Watchdog;
 
 /// How the kiosk meets visitors in this run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,10 +185,13 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
         .build()
         .context("cannot start the I/O runtime")?;
     runtime.spawn(reload_on_sighup(Arc::clone(&reloader)));
+    let watchdog = Arc::new(Watchdog::from_env());
+    watchdog.watch("io-runtime", runtime_pulse(&runtime), IO_RUNTIME_MAX_SILENCE);
 
     // The printer runs on its own thread; a printer that cannot start does not stop the kiosk.
     let printer = match KioskPrinter::start(config, None) {
         Ok(printer) => {
+            watchdog.watch("printer", printer.liveness(), PRINTER_MAX_SILENCE);
             if let Some(dir) = printer.receipts_dir() {
                 tracing::info!(dir = %dir.display(), "simulated printer: receipts saved as PNG + text");
             }
@@ -225,7 +232,10 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
     // A reader that cannot start (no pseudo-terminals for the simulator, bad settings) must not
     // stop the kiosk: everything else works without it.
     let mut reader = match reading::start(&config.devices.reader) {
-        Ok(reader) => Some(reader),
+        Ok(reader) => {
+            watchdog.watch("card-reader", reader.liveness(), READER_MAX_SILENCE);
+            Some(reader)
+        }
         Err(err) => {
             tracing::error!(error = %format!("{err:#}"), "card reader not started");
             None
@@ -262,6 +272,7 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
                     fullscreen: config.kiosk.fullscreen && !args.windowed,
                     usage: telemetry.as_ref().map(|running| Arc::clone(&running.usage)),
                     events: telemetry.as_ref().map(|running| running.handle.sink()),
+                    watchdog: Arc::clone(&watchdog),
                 },
             );
             // A display that refuses the window must not stop the kiosk: the devices and
@@ -272,6 +283,7 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
                     "the touchscreen cannot run: carrying on without a screen (devices and telemetry)"
                 );
                 screen.fell_back(Mode::Headless.name());
+                watchdog.ready("no touchscreen (the display refused the window): devices and telemetry only");
                 runtime.block_on(wait_for_stop())?;
             }
         }
@@ -295,15 +307,18 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
             if let Some(printer) = &printer {
                 session = session.with_printer(Arc::clone(printer), config.content.dir.clone());
             }
+            watchdog.ready("serving visitors in the terminal");
             session.run(std::io::stdin(), &mut std::io::stdout())?;
         }
         Mode::Headless => {
             if let Some(events) = reader_events.take() {
                 std::thread::spawn(move || for _ in events {});
             }
+            watchdog.ready("headless: devices and telemetry, no screen");
             runtime.block_on(wait_for_stop())?
         }
     }
+    watchdog.stopping();
     if let Some(running) = telemetry {
         runtime.block_on(running.handle.shutdown());
     }
@@ -311,6 +326,29 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
     runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     tracing::info!("kiosk stopped");
     Ok(())
+}
+
+/// The longest the I/O runtime (telemetry, SIGHUP) may go without running its 1 s pulse task
+/// before the watchdog gives up on the kiosk.
+const IO_RUNTIME_MAX_SILENCE: Duration = Duration::from_secs(15);
+/// The printer thread's bound: long, because sending a receipt with a QR code at 9,600 baud
+/// takes seconds and the thread only goes round between writes.
+const PRINTER_MAX_SILENCE: Duration = Duration::from_secs(60);
+/// The card reader thread's bound (it goes round at every read timeout, well under a second).
+const READER_MAX_SILENCE: Duration = Duration::from_secs(30);
+
+/// A liveness the I/O runtime touches every second from a task of its own: stuck workers stop it.
+fn runtime_pulse(runtime: &tokio::runtime::Runtime) -> Liveness {
+    let alive = Liveness::new();
+    let touched = alive.clone();
+    runtime.spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            touched.touch();
+        }
+    });
+    alive
 }
 
 /// Says plainly which devices and broker this run uses.
