@@ -1,5 +1,6 @@
 //! Builds the chatbot the way every command and mode needs it: on the content in service, with the
-//! threshold from the configuration, and the feedback log in the state directory.
+//! threshold and semantic settings from the configuration, and the feedback log in the state
+//! directory.
 
 use std::path::{Path, PathBuf};
 
@@ -13,23 +14,29 @@ use crate::config::Config;
 /// File name of the feedback and gap log inside the state directory.
 pub const FEEDBACK_FILE: &str = "feedback.jsonl";
 
-/// The chatbot for `content`, with the threshold of `config`.
+/// The chatbot for `content`, with the settings of `config`.
 pub fn build(content: &Content, config: &Config) -> anyhow::Result<Chatbot> {
+    Chatbot::new(content, chatbot_config(config)).context("cannot index the FAQ")
+}
+
+/// The chatbot's settings from the kiosk's configuration: threshold, semantic model, embedding
+/// cache (default `<state_dir>/embeddings`) and the semantic weights.
+fn chatbot_config(config: &Config) -> ChatbotConfig {
     let cache_dir = config
         .chatbot
         .embedding_cache
         .clone()
         .or_else(|| config.kiosk.state_dir.as_ref().map(|d| d.join("embeddings")));
-    let chatbot_config = ChatbotConfig {
+    ChatbotConfig {
         threshold: config.chatbot.threshold,
         semantic: SemanticConfig {
             model: config.chatbot.model.clone(),
             cache_dir,
-            ..SemanticConfig::default()
+            rank_weight: config.chatbot.semantic_rank_weight,
+            confidence_weight: config.chatbot.semantic_confidence_weight,
         },
         ..ChatbotConfig::default()
-    };
-    Chatbot::new(content, chatbot_config).context("cannot index the FAQ")
+    }
 }
 
 /// Where the feedback log lives for this state directory.
@@ -49,5 +56,26 @@ pub fn feedback_log(config: &Config) -> FeedbackLog {
             }
         },
         None => FeedbackLog::in_memory(capacity),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_chatbot_key_of_the_configuration_reaches_the_chatbot() {
+        let mut config = Config::default();
+        config.kiosk.state_dir = Some(PathBuf::from("/var/lib/borne"));
+        config.chatbot.threshold = 0.5;
+        config.chatbot.model = Some(PathBuf::from("/opt/model"));
+        config.chatbot.semantic_rank_weight = 0.3;
+        config.chatbot.semantic_confidence_weight = 0.4;
+        let chatbot = chatbot_config(&config);
+        assert_eq!(chatbot.threshold, 0.5);
+        assert_eq!(chatbot.semantic.model.as_deref(), Some(Path::new("/opt/model")));
+        assert_eq!(chatbot.semantic.cache_dir.as_deref(), Some(Path::new("/var/lib/borne/embeddings")));
+        assert_eq!(chatbot.semantic.rank_weight, 0.3);
+        assert_eq!(chatbot.semantic.confidence_weight, 0.4);
     }
 }

@@ -387,7 +387,12 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(path));
         }
-        figment = figment.merge(Env::prefixed("BORNE_").split("__").ignore(&["config", "log"]));
+        // Only BORNE_<SECTION>__<KEY> variables are configuration (every top-level key is a
+        // section). Others are not: BORNE_CONFIG and BORNE_LOG are read elsewhere, and tools set
+        // their own (BORNE_CACHE, BORNE_SEMANTIC_MODEL of scripts/semantic-setup.sh, ...), which
+        // must not stop `borne` from starting.
+        figment =
+            figment.merge(Env::prefixed("BORNE_").filter(|key| key.as_str().contains("__")).split("__"));
         let mut config: Config =
             figment.extract().map_err(|e| ConfigError::Syntax(describe_figment_error(e)))?;
         if let Some(dir) = &overrides.content_dir {

@@ -627,6 +627,25 @@ fn config_show_masks_the_broker_password() {
 }
 
 #[test]
+fn only_section_and_key_variables_are_configuration() {
+    // BORNE_<SECTION>__<KEY> configures; other BORNE_ variables belong to tools (the test
+    // scripts' BORNE_CACHE, BORNE_SEMANTIC_MODEL, ...) and must not stop the kiosk.
+    let out = borne()
+        .args(["config", "show"])
+        .env("BORNE_KIOSK__ID", "borne-42")
+        .env("BORNE_CACHE", "/tmp/cache")
+        .env("BORNE_SEMANTIC_MODEL", "/tmp/model")
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("id = \"borne-42\""), "{}", text(&out.stdout));
+    // A misspelt key in a section is still an error.
+    let out = borne().args(["config", "show"]).env("BORNE_KIOSK__IDD", "x").output().expect("run");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("idd"), "{}", text(&out.stderr));
+}
+
+#[test]
 fn a_display_that_is_set_but_dead_is_not_used() {
     use std::io::BufRead;
     // DISPLAY names an X display whose socket does not exist: the kiosk must not try to open a
