@@ -13,9 +13,13 @@ set -euo pipefail
 # postgresql: the fleet dashboard's PostgreSQL backend, tested on a throw-away cluster
 # (fleet/tests/fleet_postgres.rs); chromium and chromium-driver: the dashboard's browser test
 # (fleet/tests/browser.rs). unzip and python3-pip: scripts/semantic-setup.sh takes libtorch and the
-# test model from PyPI wheels.
+# test model from PyPI wheels. systemd: systemd-analyze checks the units (tests/tests/deploy_units.rs);
+# dpkg-dev (dpkg-shlibdeps, for cargo-deb's dependencies), lintian and debootstrap: the Debian
+# packages are built, linted and installed into a throw-away Debian root
+# (scripts/package.sh, tests/tests/deploy_packages.rs).
 BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl unzip python3-pip libnfc-bin mosquitto mosquitto-clients
-    libfontconfig1-dev fonts-dejavu-core xvfb postgresql chromium chromium-driver)
+    libfontconfig1-dev fonts-dejavu-core xvfb postgresql chromium chromium-driver
+    systemd dpkg-dev lintian debootstrap)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

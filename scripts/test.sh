@@ -20,6 +20,18 @@ echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 footprint "after clippy"
 
+# The Debian packages, from the debug binaries (`cargo test` reuses them): two versions of each,
+# for the upgrade and rollback test (tests/tests/deploy_packages.rs finds them in
+# BORNE_PACKAGES_DIR). Release packages: `scripts/package.sh` alone.
+echo "== packages: cargo build --bins, cargo deb"
+cargo build --workspace --bins --locked
+rm -rf target/debian
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+bash scripts/package.sh --dev --output target/debian/first
+bash scripts/package.sh --dev --deb-version "$version-2" --output target/debian/upgrade
+export BORNE_PACKAGES_DIR="$PWD/target/debian"
+footprint "after the packages"
+
 echo "== cargo test"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
