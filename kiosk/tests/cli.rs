@@ -665,3 +665,31 @@ fn a_display_that_is_set_but_dead_is_not_used() {
     assert!(first.contains("Pas d'écran graphique joignable"), "{first}");
     assert!(first.contains("sans écran"), "{first}");
 }
+
+#[test]
+fn linuxkms_without_a_drm_device_is_not_used() {
+    use std::io::BufRead;
+    // SLINT_BACKEND=linuxkms (the kiosk unit without a compositor) on a machine with no DRM
+    // device: the kiosk says there is no display and carries on without a screen. (On a machine
+    // with /dev/dri it would take the real screen: not here.)
+    if std::path::Path::new("/dev/dri").exists() {
+        eprintln!("linuxkms_without_a_drm_device_is_not_used: skipped, this machine has /dev/dri");
+        return;
+    }
+    let mut child = borne()
+        .args(["run"])
+        .env("SLINT_BACKEND", "linuxkms")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn borne");
+    let mut first = String::new();
+    std::io::BufReader::new(child.stderr.take().expect("stderr")).read_line(&mut first).expect("read");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.contains("Pas d'écran graphique joignable"), "{first}");
+    assert!(first.contains("SLINT_BACKEND=linuxkms"), "{first}");
+}

@@ -157,9 +157,19 @@ fn packages_hold_the_right_files_conffiles_and_dependencies() {
     let conffiles: Vec<String> = control_file(borne, "conffiles").lines().map(str::to_string).collect();
     assert_eq!(conffiles, ["/etc/borne/borne.toml", "/etc/pam.d/borne-kiosk"], "borne conffiles");
     let depends = dpkg_field(borne, "Depends");
-    for needed in
-        ["libc6", "libfontconfig1", "systemd", "libwayland-client0", "libxkbcommon0", "fonts-dejavu-core"]
-    {
+    // libinput10, libseat1, libgbm1: found by dpkg-shlibdeps only when the binary links Slint's
+    // linuxkms backend, which borne-kiosk-kms.service needs.
+    for needed in [
+        "libc6",
+        "libfontconfig1",
+        "systemd",
+        "libwayland-client0",
+        "libxkbcommon0",
+        "fonts-dejavu-core",
+        "libinput10",
+        "libseat1",
+        "libgbm1",
+    ] {
         assert!(depends.contains(needed), "borne Depends lacks {needed}: {depends}");
     }
     assert!(dpkg_field(borne, "Recommends").contains("cage"), "borne recommends cage");

@@ -164,8 +164,8 @@ impl Text {
             ),
             Text::Goodbye => ("Au revoir !", "Goodbye!"),
             Text::NoDisplay => (
-                "Pas d'écran graphique joignable (DISPLAY, WAYLAND_DISPLAY)",
-                "No reachable graphical display (DISPLAY, WAYLAND_DISPLAY)",
+                "Pas d'écran graphique joignable (DISPLAY, WAYLAND_DISPLAY, ou /dev/dri avec SLINT_BACKEND=linuxkms)",
+                "No reachable graphical display (DISPLAY, WAYLAND_DISPLAY, or /dev/dri with SLINT_BACKEND=linuxkms)",
             ),
             Text::Headless => (
                 "la borne tourne sans écran (appareils, télémétrie) jusqu'à son arrêt.",

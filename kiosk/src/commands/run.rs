@@ -59,11 +59,15 @@ fn screenshots_dir(config: &Config) -> std::path::PathBuf {
         .map_or_else(|| std::env::temp_dir().join("borne-screenshots"), |dir| dir.join("screenshots"))
 }
 
-/// Whether a graphical display is reachable: a Wayland socket, or an X display whose local socket
-/// exists (a remote `host:N` display is trusted as given). An unset or dead display falls back to
-/// the terminal or headless mode, saying why.
+/// Whether a graphical display is reachable: a Wayland socket, an X display whose local socket
+/// exists (a remote `host:N` display is trusted as given), or, with `SLINT_BACKEND=linuxkms`
+/// (no compositor: deploy/systemd/borne-kiosk-kms.service), a DRM device. An unset or dead
+/// display falls back to the terminal or headless mode, saying why.
 fn display_available() -> bool {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if var("SLINT_BACKEND").is_some_and(|backend| backend.starts_with("linuxkms")) {
+        return drm_device_present();
+    }
     if let Some(wayland) = var("WAYLAND_DISPLAY") {
         let socket = std::path::Path::new(&wayland);
         let socket = match var("XDG_RUNTIME_DIR") {
@@ -75,6 +79,13 @@ fn display_available() -> bool {
         }
     }
     var("DISPLAY").is_some_and(|display| x_display_reachable(&display))
+}
+
+/// Whether the kernel offers a DRM display device (`/dev/dri/card*`) for Slint's linuxkms backend.
+fn drm_device_present() -> bool {
+    std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
+        entries.flatten().any(|entry| entry.file_name().to_string_lossy().starts_with("card"))
+    })
 }
 
 /// `:N`, `:N.S` and `unix:N` are local sockets `/tmp/.X11-unix/XN`; anything else (`host:N`) is a
