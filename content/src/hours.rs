@@ -8,6 +8,7 @@
 //! the reason is looked up from the closure list.
 
 use std::fmt;
+use std::ops::Range;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
@@ -286,6 +287,20 @@ impl ServiceHours {
                 OpenState::Closed { reason, reopens: self.next_opening(now) }
             }
         }
+    }
+
+    /// The spans when the service is open between `from` and `to`, in order and clipped to them;
+    /// spans that touch are merged into one. `unknown` rules count as closed. Used to keep a
+    /// screen awake during hours written in this syntax (the kiosk's power-saving hours).
+    pub fn open_ranges(&self, from: DateTime<Tz>, to: DateTime<Tz>) -> Vec<Range<DateTime<Tz>>> {
+        let mut spans: Vec<Range<DateTime<Tz>>> = Vec::new();
+        for open in self.schedule.iter_range(from, to).filter(|r| r.kind == RuleKind::Open) {
+            match spans.last_mut() {
+                Some(last) if last.end >= open.range.start => last.end = last.end.max(open.range.end),
+                _ => spans.push(open.range),
+            }
+        }
+        spans
     }
 
     /// The next instant at or after `now` when the service opens.
