@@ -1,8 +1,10 @@
 //! The touchscreen kiosk: creates the Slint window, fills the `Api` global from the content, and
 //! wires every `Api` callback to the Rust logic (navigation state, languages, the answer worker,
-//! printing, feedback, inactivity). [`KioskHandle`] lets other threads (MQTT commands, card readers)
-//! show an alert, the maintenance screen or a notice.
+//! printing, feedback, inactivity, power-saving hours). [`KioskHandle`] lets other threads (MQTT
+//! commands, card readers) show an alert, the maintenance screen or a notice.
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -24,6 +26,7 @@ use crate::idle::{IdleSettings, IdleState};
 use crate::qr::qr_image;
 use crate::report::{Incident, TicketPrint};
 use crate::reporter::UiReporter;
+use crate::screen_power::SleepSettings;
 use crate::ticket::TicketBook;
 use crate::typing::Field;
 use crate::welcome;
@@ -84,6 +87,8 @@ struct Session {
     lang: Lang,
     /// When the visitor touched the welcome screen (`None` on the welcome screen).
     started: Option<Instant>,
+    /// The kiosk's time at the last touch (power saving: a touch keeps the screen awake).
+    last_touch: Option<DateTime<Tz>>,
 }
 
 type Shared = Arc<Mutex<Session>>;
@@ -98,6 +103,25 @@ pub struct Kiosk {
     services: Arc<UiServices>,
     session: Shared,
     tick: Timer,
+    /// Re-evaluates the power-saving hours (started by [`Kiosk::enable_sleep`]).
+    sleep_tick: Timer,
+}
+
+/// Told, on the UI thread, that the screen fell asleep (`true`) or woke (`false`): turns the
+/// backlight off or on. It must return at once (hand slow work to another thread).
+pub type SleepListener = Arc<dyn Fn(bool) + Send + Sync>;
+
+/// How often the power-saving hours are re-evaluated (a touch on the sleeping screen wakes it at
+/// once).
+const SLEEP_CHECK: Duration = Duration::from_secs(30);
+
+/// The power-saving state shared by the timer and the wake callback (UI thread only).
+struct Sleep {
+    settings: SleepSettings,
+    listener: SleepListener,
+    /// The awake hours could not be worked out (a followed service gone after a content reload):
+    /// said once, then the screen stays awake.
+    warned: Cell<bool>,
 }
 
 /// A handle to the touchscreen usable from any thread: alert banner, maintenance screen, notices.
@@ -160,7 +184,7 @@ impl Kiosk {
             }
         });
         refresh_clock(&app, &services, &session);
-        Ok(Self { app, services, session, tick })
+        Ok(Self { app, services, session, tick, sleep_tick: Timer::default() })
     }
 
     /// The Slint window (for tests, screenshots and `run`).
@@ -270,6 +294,39 @@ impl Kiosk {
         show_maintenance(&self.app.global::<Api>(), on, None);
     }
 
+    /// Turns on power-saving hours: outside the hours of `settings` the session is cleared, the
+    /// window goes black and `listener` is told (`true`); a touch wakes it for
+    /// `settings.wake_on_touch` without pressing anything underneath, and it wakes by itself when
+    /// the hours start (`false`). Re-evaluated every 30 s on the UI thread; `listener` is called
+    /// once at once with the current state, so a backlight left off by an earlier run comes back.
+    pub fn enable_sleep(&self, settings: SleepSettings, listener: SleepListener) {
+        let sleep = Rc::new(Sleep { settings, listener, warned: Cell::new(false) });
+        let api = self.app.global::<Api>();
+        api.on_wake({
+            let (weak, services, session, sleep) = (
+                self.app.as_weak(),
+                Arc::clone(&self.services),
+                Arc::clone(&self.session),
+                Rc::clone(&sleep),
+            );
+            move || {
+                lock(&session).last_touch = Some((services.now)());
+                if let Some(app) = weak.upgrade() {
+                    tracing::info!("screen woken by a touch");
+                    evaluate_sleep(&app, &services, &session, &sleep, false);
+                }
+            }
+        });
+        evaluate_sleep(&self.app, &self.services, &self.session, &sleep, true);
+        let (weak, services, session) =
+            (self.app.as_weak(), Arc::clone(&self.services), Arc::clone(&self.session));
+        self.sleep_tick.start(TimerMode::Repeated, SLEEP_CHECK, move || {
+            if let Some(app) = weak.upgrade() {
+                evaluate_sleep(&app, &services, &session, &sleep, false);
+            }
+        });
+    }
+
     /// Shows the window and runs the event loop until it is closed.
     pub fn run(&self) -> Result<(), UiError> {
         self.app.run()?;
@@ -353,11 +410,12 @@ fn wire(app: &AppWindow, services: &Arc<UiServices>, session: &Shared, jobs: Sen
     let weak = app.as_weak();
 
     api.on_start({
-        let (weak, session) = (weak.clone(), Arc::clone(session));
+        let (weak, services, session) = (weak.clone(), Arc::clone(services), Arc::clone(session));
         move || {
             {
                 let mut session = lock(&session);
                 session.idle_secs = 0;
+                session.last_touch = Some((services.now)());
                 session.started.get_or_insert_with(Instant::now);
             }
             if let Some(app) = weak.upgrade() {
@@ -366,9 +424,13 @@ fn wire(app: &AppWindow, services: &Arc<UiServices>, session: &Shared, jobs: Sen
         }
     });
     api.on_activity({
-        let (weak, session) = (weak.clone(), Arc::clone(session));
+        let (weak, services, session) = (weak.clone(), Arc::clone(services), Arc::clone(session));
         move || {
-            lock(&session).idle_secs = 0;
+            {
+                let mut session = lock(&session);
+                session.idle_secs = 0;
+                session.last_touch = Some((services.now)());
+            }
             if let Some(app) = weak.upgrade() {
                 app.global::<Api>().set_idle_warning(false);
             }
@@ -787,6 +849,45 @@ fn on_tick(app: &AppWindow, services: &UiServices, session: &Shared) {
         }
         IdleState::Expired => reset(app, services, session, "session cleared after inactivity"),
     }
+}
+
+/// Puts the screen to sleep or wakes it as the power-saving hours and the last touch say; tells
+/// the listener of a change (and of the current state when `initial`). Falling asleep clears the
+/// session first, so that nobody's questions show when the screen wakes.
+fn evaluate_sleep(app: &AppWindow, services: &UiServices, session: &Shared, sleep: &Sleep, initial: bool) {
+    let now = (services.now)();
+    let hours = match sleep.settings.rule.resolve(&services.content.current()) {
+        Ok(hours) => {
+            sleep.warned.set(false);
+            hours
+        }
+        Err(e) => {
+            if !sleep.warned.replace(true) {
+                tracing::warn!(error = %e, "power-saving hours unknown: the screen stays awake");
+            }
+            None
+        }
+    };
+    let last_touch = lock(session).last_touch;
+    let state = sleep.settings.state(hours.as_ref(), last_touch, now);
+    let api = app.global::<Api>();
+    let asleep = !state.awake;
+    if asleep == api.get_asleep() && !initial {
+        return;
+    }
+    if asleep {
+        if !api.get_asleep() {
+            reset(app, services, session, "session cleared: the screen goes to sleep");
+        }
+        api.set_asleep(true);
+        tracing::info!(wakes_at = ?state.next_change.map(|t| t.to_rfc3339()), "screen asleep (power-saving hours)");
+    } else {
+        api.set_asleep(false);
+        if !initial {
+            tracing::info!(sleeps_at = ?state.next_change.map(|t| t.to_rfc3339()), "screen awake");
+        }
+    }
+    (sleep.listener)(asleep);
 }
 
 /// Ends the session: forgets everything the visitor typed or saw, back to the welcome screen in

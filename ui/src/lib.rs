@@ -13,6 +13,8 @@
 //!   [`report`] files "Signaler un problème" (numbered by [`ticket`]), [`opinion`] "Donner mon
 //!   avis", [`typing`] routes the keyboard to the focused field, and [`reporter`] is what the UI
 //!   reports for telemetry.
+//! - [`screen_power`]: power-saving hours: whether the screen is awake at an instant and when
+//!   that changes; [`Kiosk::enable_sleep`] blacks the window out accordingly.
 //! - [`alert`]: the admin's alert banner (words and level), set through [`KioskHandle`] by remote
 //!   commands, like the maintenance screen and live screenshots.
 //! - [`offscreen`]: renders any screen without a display (software renderer), for `borne screenshot`.
@@ -31,6 +33,7 @@ pub mod procedures;
 pub mod qr;
 pub mod report;
 pub mod reporter;
+pub mod screen_power;
 pub mod strings;
 pub mod ticket;
 pub mod typing;
@@ -38,7 +41,7 @@ pub mod welcome;
 
 pub use alert::{Alert, AlertLevel};
 pub use error::UiError;
-pub use kiosk::{AnswerPrinter, Kiosk, KioskHandle, UiServices};
+pub use kiosk::{AnswerPrinter, Kiosk, KioskHandle, SleepListener, UiServices};
 pub use reporter::UiReporter;
 
 /// The Rust side of the `.slint` components (`AppWindow`, the `Api` global, its structs),
