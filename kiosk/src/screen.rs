@@ -5,10 +5,12 @@
 //! arrive as soon as it connects: [`Screen`] keeps the wanted state and applies it when the
 //! touchscreen attaches, and telemetry reports it. A kiosk without a touchscreen (terminal or
 //! headless run) refuses these commands, saying why. A screenshot is refused while a visitor is
-//! using the kiosk: it could show what they typed.
+//! using the kiosk: it could show what they typed. The touchscreen also tells [`Screen`] when it
+//! sleeps outside its power-saving hours (`screen_asleep` in telemetry).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -44,6 +46,8 @@ pub struct Screen {
     ui: OnceLock<KioskHandle>,
     wanted: Mutex<Wanted>,
     screenshots_dir: PathBuf,
+    /// The touchscreen is asleep (power-saving hours).
+    asleep: AtomicBool,
 }
 
 fn text_arg(command_args: &Map<String, Value>, name: &str) -> Result<Option<String>, String> {
@@ -72,6 +76,7 @@ impl Screen {
             ui: OnceLock::new(),
             wanted: Mutex::new(Wanted::default()),
             screenshots_dir,
+            asleep: AtomicBool::new(false),
         }
     }
 
@@ -115,6 +120,16 @@ impl Screen {
     /// Whether the maintenance screen is on, for telemetry.
     pub fn maintenance(&self) -> bool {
         self.wanted().maintenance.is_some()
+    }
+
+    /// The touchscreen fell asleep (`true`, power-saving hours) or woke.
+    pub fn set_asleep(&self, asleep: bool) {
+        self.asleep.store(asleep, Ordering::Relaxed);
+    }
+
+    /// Whether the touchscreen is asleep now, for telemetry (always false without one).
+    pub fn asleep(&self) -> bool {
+        self.asleep.load(Ordering::Relaxed)
     }
 
     fn refuse_without_touchscreen(&self, command: &str) -> Option<Outcome> {

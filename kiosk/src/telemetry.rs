@@ -147,6 +147,7 @@ impl KioskProbe for Probe {
             screen: self.screen.mode().to_string(),
             alert: self.screen.alert(),
             maintenance: self.screen.maintenance(),
+            screen_asleep: self.screen.asleep(),
         }
     }
 }

@@ -72,6 +72,9 @@ pub struct KioskState {
     /// Whether the maintenance screen is shown (set by the `maintenance` command).
     #[serde(default)]
     pub maintenance: bool,
+    /// Whether the touchscreen is asleep (black, backlight off) outside its power-saving hours.
+    #[serde(default)]
+    pub screen_asleep: bool,
 }
 
 /// The alert banner a kiosk shows, as telemetry reports it.
