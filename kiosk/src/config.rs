@@ -8,7 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use borne_content::{ContentSource, Lang};
+use borne_content::{Content, ContentSource, Lang};
+use borne_ui::screen_power::{AwakeRule, ScheduleError, SleepSettings};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
@@ -29,6 +30,73 @@ pub struct Config {
     pub telemetry: TelemetryConfig,
     /// The FAQ chatbot.
     pub chatbot: ChatbotSection,
+    /// Power-saving hours of the touchscreen.
+    pub screen: ScreenConfig,
+}
+
+/// `[screen]`: when the touchscreen sleeps (black window, backlight off) to save power and not
+/// glow all night. Without `awake_hours` or `follow_service` it never sleeps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScreenConfig {
+    /// Hours the screen is awake, in OpenStreetMap `opening_hours` syntax (e.g.
+    /// `"Mo-Fr 08:00-19:00; Sa 09:00-12:30; PH off"`), in the commune's time zone and with its
+    /// public holidays. Absent: always awake (unless `follow_service`).
+    pub awake_hours: Option<String>,
+    /// Awake while this content service (its id in `services.toml`) is open, `margin_minutes`
+    /// before and after; its holidays and exceptional closures count. Not with `awake_hours`.
+    pub follow_service: Option<String>,
+    /// With `follow_service`: minutes the screen wakes before the service opens and stays awake
+    /// after it closes (0 to 240).
+    pub margin_minutes: u32,
+    /// Minutes a touch keeps the screen awake outside those hours (1 to 120).
+    pub wake_on_touch_minutes: u32,
+    /// The Linux backlight to power down while asleep: a device directory such as
+    /// `/sys/class/backlight/rpi_backlight`, `auto` (the first one in `/sys/class/backlight`),
+    /// or `none` (the window only goes black).
+    pub backlight: String,
+}
+
+impl Default for ScreenConfig {
+    fn default() -> Self {
+        Self {
+            awake_hours: None,
+            follow_service: None,
+            margin_minutes: 15,
+            wake_on_touch_minutes: 5,
+            backlight: "auto".into(),
+        }
+    }
+}
+
+impl ScreenConfig {
+    /// The power-saving settings the touchscreen uses.
+    pub fn sleep_settings(&self) -> SleepSettings {
+        let rule = match (&self.awake_hours, &self.follow_service) {
+            (Some(hours), _) => AwakeRule::Hours(hours.clone()),
+            (None, Some(service)) => AwakeRule::FollowService {
+                service: service.clone(),
+                margin: chrono::Duration::minutes(i64::from(self.margin_minutes)),
+            },
+            (None, None) => AwakeRule::Always,
+        };
+        SleepSettings {
+            rule,
+            wake_on_touch: chrono::Duration::minutes(i64::from(self.wake_on_touch_minutes)),
+        }
+    }
+
+    /// Checks the settings against the content in service: `follow_service` must name one of its
+    /// services. Called at start-up, once the content is loaded.
+    pub fn check_content(&self, content: &Content) -> Result<(), ConfigError> {
+        self.sleep_settings().rule.resolve(content).map(|_| ()).map_err(|e| {
+            let key = match e {
+                ScheduleError::UnknownService { .. } => "screen.follow_service",
+                ScheduleError::Hours(_) => "screen.awake_hours",
+            };
+            ConfigError::Invalid { origin: "configuration".into(), key, message: e.to_string() }
+        })
+    }
 }
 
 /// `[chatbot]`
@@ -523,10 +591,57 @@ impl Config {
                 format!("{} is out of range (2 to 3600 seconds; 30 is usual)", self.broker.keep_alive_secs),
             ));
         }
+        self.validate_screen(origin)?;
         if self.telemetry.spool_max_records == 0 || self.telemetry.spool_max_bytes < 64 * 1024 {
             return Err(invalid(
                 "telemetry.spool_max_records",
                 "the spool must hold at least 1 message and 65536 bytes".to_string(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks `[screen]` (the service followed is checked once the content is loaded:
+    /// [`ScreenConfig::check_content`]).
+    fn validate_screen(&self, origin: &str) -> Result<(), ConfigError> {
+        let invalid =
+            |key, message: String| ConfigError::Invalid { origin: origin.to_string(), key, message };
+        let screen = &self.screen;
+        if let Some(hours) = &screen.awake_hours {
+            if screen.follow_service.is_some() {
+                return Err(invalid(
+                    "screen.follow_service",
+                    "set either screen.awake_hours or screen.follow_service, not both".to_string(),
+                ));
+            }
+            borne_ui::screen_power::check_hours(hours)
+                .map_err(|e| invalid("screen.awake_hours", e.to_string()))?;
+        }
+        if screen.follow_service.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            return Err(invalid(
+                "screen.follow_service",
+                "is empty: give a service id from services.toml".into(),
+            ));
+        }
+        if screen.margin_minutes > 240 {
+            return Err(invalid(
+                "screen.margin_minutes",
+                format!("{} is out of range (0 to 240 minutes; 15 is usual)", screen.margin_minutes),
+            ));
+        }
+        if !(1..=120).contains(&screen.wake_on_touch_minutes) {
+            return Err(invalid(
+                "screen.wake_on_touch_minutes",
+                format!("{} is out of range (1 to 120 minutes; 5 is usual)", screen.wake_on_touch_minutes),
+            ));
+        }
+        let backlight = screen.backlight.as_str();
+        if !(backlight == "auto" || backlight == "none" || Path::new(backlight).is_absolute()) {
+            return Err(invalid(
+                "screen.backlight",
+                format!(
+                    "'{backlight}': use auto, none or a device directory such as /sys/class/backlight/rpi_backlight"
+                ),
             ));
         }
         Ok(())
@@ -587,6 +702,53 @@ mod tests {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
         assert_eq!(broker.credentials().expect("ok"), Some(("kiosk1".into(), "s3cret".into())));
         assert_eq!(BrokerConfig::default().credentials().expect("ok"), None);
+    }
+
+    #[test]
+    fn screen_hours_are_checked_naming_the_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("borne.toml");
+        let load = |toml: &str| {
+            std::fs::write(&file, toml).expect("write");
+            Config::load(Some(&file), &Overrides::default())
+        };
+        let config = load("[screen]\nawake_hours = \"Mo-Fr 08:00-19:00; Sa 09:00-12:30\"\n").expect("valid");
+        assert_eq!(
+            config.screen.sleep_settings().rule,
+            AwakeRule::Hours("Mo-Fr 08:00-19:00; Sa 09:00-12:30".into())
+        );
+        assert_eq!(config.screen.wake_on_touch_minutes, 5);
+        assert_eq!(config.screen.backlight, "auto");
+        for (toml, says) in [
+            (
+                "[screen]\nawake_hours = \"Mo-Fr 8h-19h\"\n",
+                "screen.awake_hours: hours 'Mo-Fr 8h-19h' are not valid",
+            ),
+            (
+                "[screen]\nawake_hours = \"24/7\"\nfollow_service = \"mairie\"\n",
+                "screen.follow_service: set either",
+            ),
+            ("[screen]\nfollow_service = \" \"\n", "screen.follow_service: is empty"),
+            ("[screen]\nwake_on_touch_minutes = 0\n", "screen.wake_on_touch_minutes: 0 is out of range"),
+            ("[screen]\nmargin_minutes = 600\n", "screen.margin_minutes: 600 is out of range"),
+            ("[screen]\nbacklight = \"rpi_backlight\"\n", "screen.backlight: 'rpi_backlight'"),
+        ] {
+            let err = load(toml).expect_err(toml).to_string();
+            assert!(err.contains(says) && err.contains("borne.toml"), "{toml}: {err}");
+        }
+
+        let (store, _) = borne_content::ContentStore::open(ContentSource::Embedded, None).expect("content");
+        let content = store.current();
+        let config = load("[screen]\nfollow_service = \"mairie\"\nmargin_minutes = 30\n").expect("valid");
+        config.screen.check_content(&content).expect("the demo has a town hall");
+        assert_eq!(
+            config.screen.sleep_settings().rule,
+            AwakeRule::FollowService { service: "mairie".into(), margin: chrono::Duration::minutes(30) }
+        );
+        let config = load("[screen]\nfollow_service = \"piscine-olympique\"\n").expect("checked later");
+        let err = config.screen.check_content(&content).expect_err("unknown service").to_string();
+        assert!(err.contains("screen.follow_service: no service 'piscine-olympique'"), "{err}");
+        Config::default().screen.check_content(&content).expect("no hours: always awake");
     }
 
     #[test]

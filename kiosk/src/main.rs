@@ -6,10 +6,12 @@
 //! [`commands`] (one module per subcommand), [`chat`] (the chatbot and its feedback log),
 //! [`content_watch`] (reload on change), [`printing`] (the receipt printer, real or simulated),
 //! [`reading`] (the card reader, real or simulated), [`telemetry`] (MQTT reports and commands),
-//! [`screen`] (what commands put on the screen: alert, maintenance, screenshot),
+//! [`screen`] (what commands put on the screen: alert, maintenance, screenshot; whether it sleeps),
+//! [`backlight`] (the backlight powered down while the screen sleeps),
 //! [`terminal`] (the kiosk in a terminal), [`touchscreen`] (the Slint UI wired to all the above),
 //! [`watchdog`] (systemd: ready, status, the watchdog fed while every loop is alive).
 
+mod backlight;
 mod chat;
 mod cli;
 mod clock;

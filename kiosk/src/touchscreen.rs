@@ -2,7 +2,8 @@
 //! chatbot, feedback log, receipt printer and card reader. The UI crate knows nothing of the devices:
 //! [`UiPrinter`] adapts the [`KioskPrinter`] to the UI's printer interface (answers and incident
 //! tickets), card reads become a notice on screen, and what the UI reports (sessions, votes,
-//! incidents, opinions) goes to telemetry through [`KioskReporter`].
+//! incidents, opinions) goes to telemetry through [`KioskReporter`]. Outside the power-saving hours
+//! of `[screen]` the window goes black and the backlight is powered down ([`BacklightSwitch`]).
 //!
 //! [`KioskReporter`]: crate::reporting::KioskReporter
 
@@ -23,6 +24,7 @@ use borne_ui::strings::Text;
 use borne_ui::ticket::TicketBook;
 use borne_ui::{AnswerPrinter, Kiosk, KioskHandle, UiReporter, UiServices};
 
+use crate::backlight::BacklightSwitch;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::printing::{KioskPrinter, Printed};
@@ -227,6 +229,18 @@ pub fn run(config: &Config, parts: Parts) -> anyhow::Result<()> {
     })?;
     kiosk.set_fullscreen(parts.fullscreen);
     parts.screen.attach(kiosk.handle());
+    let sleep = config.screen.sleep_settings();
+    if sleep.rule != borne_ui::screen_power::AwakeRule::Always {
+        let backlight = BacklightSwitch::start(&config.screen.backlight);
+        let screen = Arc::clone(&parts.screen);
+        kiosk.enable_sleep(
+            sleep,
+            Arc::new(move |asleep| {
+                screen.set_asleep(asleep);
+                backlight.set_asleep(asleep);
+            }),
+        );
+    }
     if let Some(events) = parts.cards {
         let handle = kiosk.handle();
         let lang = config.language();

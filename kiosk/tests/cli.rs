@@ -308,6 +308,28 @@ fn headless_run_reloads_content_and_stops_on_sigterm() {
 }
 
 #[test]
+fn screen_hours_errors_name_the_key_at_start_up() {
+    let out = borne()
+        .args(["config", "show"])
+        .env("BORNE_SCREEN__AWAKE_HOURS", "Lu-Ve 8h-19h")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("screen.awake_hours: hours 'Lu-Ve 8h-19h' are not valid"), "{stderr}");
+
+    // The service followed is checked once the content is loaded, before anything starts.
+    let out =
+        run_with_input(&["run", "--terminal"], &[("BORNE_SCREEN__FOLLOW_SERVICE", "mairie-annexe")], "");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("screen.follow_service: no service 'mairie-annexe' in the content"), "{stderr}");
+    assert!(!text(&out.stdout).contains("Bienvenue"), "nothing started");
+    let out = run_with_input(&["run", "--terminal"], &[("BORNE_SCREEN__FOLLOW_SERVICE", "mairie")], "\n0\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
 fn the_documented_configuration_file_matches_the_defaults() {
     let documented = Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/borne.toml");
     let with_file = borne().arg("--config").arg(&documented).args(["config", "show"]).output().expect("run");

@@ -1,6 +1,8 @@
 //! The real touchscreen (`borne run` with the winit backend) on a real X server (Xvfb), driven by
 //! MQTT commands through a real Mosquitto: the alert banner, the maintenance screen and the
-//! `screenshot` command, checked on the pictures the kiosk itself sends back.
+//! `screenshot` command, checked on the pictures the kiosk itself sends back; and power-saving
+//! hours: started out of hours, the screen is black, the (fake) backlight powered down and the
+//! telemetry says `screen_asleep`.
 //!
 //! Needs `Xvfb` (Debian `xvfb`, installed by scripts/setup.sh) and mosquitto; skipped with
 //! `BORNE_SKIP_XVFB=1` outside CI.
@@ -231,6 +233,82 @@ fn remote_commands_drive_the_real_touchscreen() {
     let after = picture(&screenshot(&mut watch)).2;
     assert!(share(&after, URGENT_RED) < 0.001, "banner gone");
     assert!(share(&after, BACKGROUND) > 0.3);
+
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(x);
+}
+
+#[test]
+fn out_of_hours_the_real_touchscreen_sleeps_and_powers_the_backlight_down() {
+    if !xvfb_enabled() {
+        return;
+    }
+    let x = Xvfb::start(1080, 1920);
+    let broker = Broker::start();
+    let mut watch = Watcher::start(&broker, "borne/#");
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A backlight laid out like /sys/class/backlight/rpi_backlight.
+    let backlight = dir.path().join("sys/rpi_backlight");
+    std::fs::create_dir_all(&backlight).expect("mkdir");
+    for (file, value) in [("bl_power", "0\n"), ("brightness", "200\n"), ("max_brightness", "255\n")] {
+        std::fs::write(backlight.join(file), value).expect("write");
+    }
+    let log = dir.path().join("borne.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_borne"))
+        .args(["run", "--broker", &broker.url(), "--site", "s1", "--kiosk-id", "kiosk2"])
+        // Tuesday 1 December 2026 at 23:00, hours Monday to Friday 08:00-19:00.
+        .args(["--telemetry-interval", "1", "--now", "2026-12-01T23:00"])
+        .env_remove("BORNE_CONFIG")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("DISPLAY", &x.display)
+        .env("SLINT_BACKEND", "winit-software")
+        .env("BORNE_KIOSK__FULLSCREEN", "false")
+        .env("BORNE_KIOSK__STATE_DIR", dir.path().join("state"))
+        .env("BORNE_SCREEN__AWAKE_HOURS", "Mo-Fr 08:00-19:00")
+        .env("BORNE_SCREEN__BACKLIGHT", &backlight)
+        .env("BORNE_BROKER__USERNAME", "kiosk2")
+        .env("BORNE_BROKER__PASSWORD_FILE", {
+            use std::os::unix::fs::PermissionsExt;
+            let path = dir.path().join("pw");
+            std::fs::write(&path, "kiosk2pw\n").expect("write");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+            path
+        })
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("log"))
+        .spawn()
+        .expect("start borne");
+    let log_text = || std::fs::read_to_string(&log).unwrap_or_default();
+
+    let report = watch.wait_for("screen_asleep in telemetry", LONG, |s| {
+        s.topic == "borne/s1/kiosk2/telemetry" && s.json["screen_asleep"] == true
+    });
+    assert_eq!(report.json["screen"], "touchscreen", "`screen` keeps its meaning");
+    let start = Instant::now();
+    while std::fs::read_to_string(backlight.join("bl_power")).unwrap_or_default().trim() != "4" {
+        assert!(start.elapsed() < LONG, "bl_power never became 4:\n{}", log_text());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(std::fs::read_to_string(backlight.join("brightness")).expect("read").trim(), "200");
+
+    // The screen as the kiosk sees it: black all over (once the window has its size).
+    let start = Instant::now();
+    loop {
+        broker.publish("borne/s1/kiosk2/cmd/screenshot", r#"{"id":"shot"}"#);
+        let reply = watch.wait_for("a screenshot reply", LONG, |s| s.topic == "borne/s1/kiosk2/reply/shot");
+        watch.seen.retain(|s| s.topic != "borne/s1/kiosk2/reply/shot");
+        if reply.json["ok"] == true && reply.json["height"].as_u64() == Some(1920) {
+            let (_, _, rgb) = picture(&reply.json);
+            let black = share(&rgb, [0, 0, 0]);
+            assert!(black > 0.999, "the sleeping screen is black ({black})");
+            break;
+        }
+        assert!(start.elapsed() < LONG, "no full-size screenshot: {}\n{}", reply.json, log_text());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    assert!(log_text().contains("screen asleep"), "{}", log_text());
 
     let _ = child.kill();
     let _ = child.wait();

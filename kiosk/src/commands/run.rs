@@ -170,6 +170,7 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
         "kiosk started"
     );
     log_devices_and_broker(config);
+    config.screen.check_content(&content)?;
 
     let clock = Clock::new(content.commune.timezone, args.now.as_deref())?;
     let chatbot = Arc::new(chat::build(&content, config)?);
