@@ -204,3 +204,17 @@ fn closed_for_good_has_no_reopening() {
     assert_eq!(state, OpenState::Closed { reason: ClosedReason::Regular, reopens: None });
     assert_eq!(describe_state(&state, now, Lang::Fr), "Fermé en ce moment, pas de réouverture prévue");
 }
+
+#[test]
+fn open_ranges_list_the_open_spans_clipped_and_skip_holidays() {
+    let hours = town_hall();
+    // Tuesday 10 November 2026 from 10:00 to Thursday 12th 09:00: Wednesday 11th is a holiday.
+    let spans = hours.open_ranges(at(2026, 11, 10, 10, 0), at(2026, 11, 12, 9, 0));
+    let expected = [
+        at(2026, 11, 10, 10, 0)..at(2026, 11, 10, 12, 0),
+        at(2026, 11, 10, 13, 30)..at(2026, 11, 10, 17, 30),
+        at(2026, 11, 12, 8, 30)..at(2026, 11, 12, 9, 0),
+    ];
+    assert_eq!(spans, expected);
+    assert!(hours.open_ranges(at(2026, 11, 11, 0, 0), at(2026, 11, 11, 23, 0)).is_empty());
+}
