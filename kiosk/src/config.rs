@@ -87,7 +87,8 @@ impl ScreenConfig {
     }
 
     /// Checks the settings against the content in service: `follow_service` must name one of its
-    /// services. Called at start-up, once the content is loaded.
+    /// services. Called at start-up, once the content is loaded (an error is logged and the screen
+    /// stays awake: content must never stop the kiosk).
     pub fn check_content(&self, content: &Content) -> Result<(), ConfigError> {
         self.sleep_settings().rule.resolve(content).map(|_| ()).map_err(|e| {
             let key = match e {

@@ -24,6 +24,10 @@ const URGENT_RED: [u8; 3] = [0xb3, 0x26, 0x1e];
 /// The screens' background in the normal theme (`Theme.background`).
 const BACKGROUND: [u8; 3] = [0xf4, 0xf1, 0xea];
 
+/// The tests of this file take turns: each runs an X server, a broker and a kiosk drawing in
+/// software, and two at once on a loaded 2-core machine made replies miss their deadline.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn xvfb_enabled() -> bool {
     let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty());
     if !in_ci && std::env::var("BORNE_SKIP_XVFB").is_ok_and(|v| v == "1") {
@@ -99,6 +103,7 @@ fn share(rgb: &[u8], colour: [u8; 3]) -> f64 {
 
 #[test]
 fn remote_commands_drive_the_real_touchscreen() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if !xvfb_enabled() {
         return;
     }
@@ -241,6 +246,7 @@ fn remote_commands_drive_the_real_touchscreen() {
 
 #[test]
 fn out_of_hours_the_real_touchscreen_sleeps_and_powers_the_backlight_down() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if !xvfb_enabled() {
         return;
     }

@@ -170,7 +170,12 @@ pub fn run(args: &RunArgs, config: &Config, mode: Mode) -> anyhow::Result<()> {
         "kiosk started"
     );
     log_devices_and_broker(config);
-    config.screen.check_content(&content)?;
+    // A followed service missing from the content (a typo, or a content edit that removed it)
+    // must not stop the kiosk, which would then crash-loop on every restart: the screen stays
+    // awake, and the log says which key to fix.
+    if let Err(err) = config.screen.check_content(&content) {
+        tracing::error!(error = %err, "power-saving hours ignored: the screen stays awake");
+    }
 
     let clock = Clock::new(content.commune.timezone, args.now.as_deref())?;
     let chatbot = Arc::new(chat::build(&content, config)?);
