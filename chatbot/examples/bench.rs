@@ -143,6 +143,28 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index.min(sorted.len() - 1)]
 }
 
+/// The time of each question, sorted, after `warmup` questions asked untimed.
+fn latencies(
+    bot: &Chatbot,
+    questions: &[String],
+    warmup: usize,
+    now: chrono::DateTime<chrono_tz::Tz>,
+) -> Vec<Duration> {
+    for q in questions.iter().take(warmup) {
+        std::hint::black_box(bot.ask(q, now));
+    }
+    let mut timed: Vec<Duration> = questions
+        .iter()
+        .map(|q| {
+            let t = Instant::now();
+            std::hint::black_box(bot.ask(q, now));
+            t.elapsed()
+        })
+        .collect();
+    timed.sort();
+    timed
+}
+
 fn measure(size: usize) -> Result<(), Box<dyn std::error::Error>> {
     let before = rss_kib("VmRSS:").unwrap_or(0);
     let content = generated_content(size);
@@ -151,18 +173,7 @@ fn measure(size: usize) -> Result<(), Box<dyn std::error::Error>> {
     let build = start.elapsed();
     let now = chrono_tz::Europe::Paris.with_ymd_and_hms(2026, 12, 2, 10, 0, 0).single().ok_or("bad date")?;
     let questions = queries(2000);
-    for q in questions.iter().take(100) {
-        std::hint::black_box(bot.ask(q, now));
-    }
-    let mut latencies: Vec<Duration> = questions
-        .iter()
-        .map(|q| {
-            let t = Instant::now();
-            std::hint::black_box(bot.ask(q, now));
-            t.elapsed()
-        })
-        .collect();
-    latencies.sort();
+    let latencies = latencies(&bot, &questions, 100, now);
     let rss = rss_kib("VmRSS:").unwrap_or(0);
     let peak = rss_kib("VmHWM:").unwrap_or(0);
     println!(
@@ -207,19 +218,7 @@ fn measure_semantic(
     }
     let now = chrono_tz::Europe::Paris.with_ymd_and_hms(2026, 12, 2, 10, 0, 0).single().ok_or("bad date")?;
     let questions = queries(320);
-    for q in questions.iter().take(20) {
-        std::hint::black_box(bot.ask(q, now));
-    }
-    let mut latencies: Vec<Duration> = questions
-        .iter()
-        .skip(20)
-        .map(|q| {
-            let t = Instant::now();
-            std::hint::black_box(bot.ask(q, now));
-            t.elapsed()
-        })
-        .collect();
-    latencies.sort();
+    let latencies = latencies(&bot, &questions[20..], 20, now);
     println!(
         "| {size} | {phrasings} | {:.1} s | {:.2} s | {:.1} ms | {:.1} ms | {:.0} MB | {:.0} MB |",
         cold.as_secs_f64(),

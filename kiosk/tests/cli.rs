@@ -670,14 +670,11 @@ fn only_section_and_key_variables_are_configuration() {
     assert!(text(&out.stderr).contains("idd"), "{}", text(&out.stderr));
 }
 
-#[test]
-fn a_display_that_is_set_but_dead_is_not_used() {
+/// The first line `borne run` (as `command` sets it up) writes to stderr; the kiosk is then stopped.
+fn first_line_of_run(command: &mut Command) -> String {
     use std::io::BufRead;
-    // DISPLAY names an X display whose socket does not exist: the kiosk must not try to open a
-    // window there (it would fail); it says so and carries on without a screen.
-    let mut child = borne()
+    let mut child = command
         .args(["run"])
-        .env("DISPLAY", ":87")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -687,13 +684,28 @@ fn a_display_that_is_set_but_dead_is_not_used() {
     std::io::BufReader::new(child.stderr.take().expect("stderr")).read_line(&mut first).expect("read");
     let _ = child.kill();
     let _ = child.wait();
+    first
+}
+
+#[test]
+fn a_display_that_is_set_but_dead_is_not_used() {
+    // DISPLAY names an X display nobody serves (on a test machine its socket file may even be
+    // left over from a killed X server): the kiosk must not try to open a window there (it
+    // would fail); it says so and carries on without a screen.
+    let first = first_line_of_run(borne().env("DISPLAY", ":87"));
     assert!(first.contains("Pas d'écran graphique joignable"), "{first}");
     assert!(first.contains("sans écran"), "{first}");
+    // A socket file left by a compositor that died: it exists but nobody listens.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stale = dir.path().join("wayland-0");
+    drop(std::os::unix::net::UnixListener::bind(&stale).expect("bind"));
+    assert!(stale.exists(), "the socket file stays after its server is gone");
+    let first = first_line_of_run(borne().env("WAYLAND_DISPLAY", &stale));
+    assert!(first.contains("Pas d'écran graphique joignable"), "{first}");
 }
 
 #[test]
 fn linuxkms_without_a_drm_device_is_not_used() {
-    use std::io::BufRead;
     // SLINT_BACKEND=linuxkms (the kiosk unit without a compositor) on a machine with no DRM
     // device: the kiosk says there is no display and carries on without a screen. (On a machine
     // with /dev/dri it would take the real screen: not here.)
@@ -701,20 +713,9 @@ fn linuxkms_without_a_drm_device_is_not_used() {
         eprintln!("linuxkms_without_a_drm_device_is_not_used: skipped, this machine has /dev/dri");
         return;
     }
-    let mut child = borne()
-        .args(["run"])
-        .env("SLINT_BACKEND", "linuxkms")
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn borne");
-    let mut first = String::new();
-    std::io::BufReader::new(child.stderr.take().expect("stderr")).read_line(&mut first).expect("read");
-    let _ = child.kill();
-    let _ = child.wait();
+    let first = first_line_of_run(
+        borne().env("SLINT_BACKEND", "linuxkms").env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY"),
+    );
     assert!(first.contains("Pas d'écran graphique joignable"), "{first}");
     assert!(first.contains("SLINT_BACKEND=linuxkms"), "{first}");
 }

@@ -101,6 +101,32 @@ fn share(rgb: &[u8], colour: [u8; 3]) -> f64 {
     near as f64 / total as f64
 }
 
+/// `borne run` on the Xvfb display with telemetry to `broker` as `kiosk_id` of site `s1` (its
+/// password file and state directory in `dir`), for the caller to complete and spawn.
+fn touchscreen_kiosk(x: &Xvfb, broker: &Broker, dir: &Path, kiosk_id: &str) -> Command {
+    use std::os::unix::fs::PermissionsExt;
+    let password = dir.join(format!("{kiosk_id}.pw"));
+    std::fs::write(&password, format!("{kiosk_id}pw\n")).expect("write");
+    std::fs::set_permissions(&password, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_borne"));
+    command
+        .args(["run", "--broker", &broker.url(), "--site", "s1", "--kiosk-id", kiosk_id])
+        .args(["--telemetry-interval", "1"])
+        .env_remove("BORNE_CONFIG")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("DISPLAY", &x.display)
+        .env("SLINT_BACKEND", "winit-software")
+        // Xvfb has no window manager and its RandR reports an 800×600 monitor, so winit's full
+        // screen would shrink the window: the tests use a window of the layout's preferred size.
+        .env("BORNE_KIOSK__FULLSCREEN", "false")
+        .env("BORNE_KIOSK__STATE_DIR", dir.join("state"))
+        .env("BORNE_BROKER__USERNAME", kiosk_id)
+        .env("BORNE_BROKER__PASSWORD_FILE", password)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
+    command
+}
+
 #[test]
 fn remote_commands_drive_the_real_touchscreen() {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -113,32 +139,13 @@ fn remote_commands_drive_the_real_touchscreen() {
     let dir = tempfile::tempdir().expect("tempdir");
     let log = dir.path().join("borne.log");
     let mut systemd = notify::NotifySocket::bind(dir.path());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_borne"))
-        .args(["run", "--broker", &broker.url(), "--site", "s1", "--kiosk-id", "kiosk1"])
-        .args(["--telemetry-interval", "1", "--spool-dir"])
+    let mut child = touchscreen_kiosk(&x, &broker, dir.path(), "kiosk1")
+        .args(["--spool-dir"])
         .arg(dir.path().join("spool"))
-        .env_remove("BORNE_CONFIG")
-        .env_remove("WAYLAND_DISPLAY")
-        .env("DISPLAY", &x.display)
-        .env("SLINT_BACKEND", "winit-software")
-        // Xvfb has no window manager and its RandR reports an 800×600 monitor, so winit's full
-        // screen would shrink the window: the test uses a window of the layout's preferred size.
-        .env("BORNE_KIOSK__FULLSCREEN", "false")
-        .env("BORNE_KIOSK__STATE_DIR", dir.path().join("state"))
         // As under systemd: the touchscreen says READY once its event loop runs, and its loop is
         // one of those the watchdog needs alive to ping.
         .env("NOTIFY_SOCKET", systemd.path())
         .env("WATCHDOG_USEC", "3000000")
-        .env("BORNE_BROKER__USERNAME", "kiosk1")
-        .env("BORNE_BROKER__PASSWORD_FILE", {
-            use std::os::unix::fs::PermissionsExt;
-            let path = dir.path().join("pw");
-            std::fs::write(&path, "kiosk1pw\n").expect("write");
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-            path
-        })
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).expect("log"))
         .spawn()
         .expect("start borne");
@@ -261,28 +268,11 @@ fn out_of_hours_the_real_touchscreen_sleeps_and_powers_the_backlight_down() {
         std::fs::write(backlight.join(file), value).expect("write");
     }
     let log = dir.path().join("borne.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_borne"))
-        .args(["run", "--broker", &broker.url(), "--site", "s1", "--kiosk-id", "kiosk2"])
+    let mut child = touchscreen_kiosk(&x, &broker, dir.path(), "kiosk2")
         // Tuesday 1 December 2026 at 23:00, hours Monday to Friday 08:00-19:00.
-        .args(["--telemetry-interval", "1", "--now", "2026-12-01T23:00"])
-        .env_remove("BORNE_CONFIG")
-        .env_remove("WAYLAND_DISPLAY")
-        .env("DISPLAY", &x.display)
-        .env("SLINT_BACKEND", "winit-software")
-        .env("BORNE_KIOSK__FULLSCREEN", "false")
-        .env("BORNE_KIOSK__STATE_DIR", dir.path().join("state"))
+        .args(["--now", "2026-12-01T23:00"])
         .env("BORNE_SCREEN__AWAKE_HOURS", "Mo-Fr 08:00-19:00")
         .env("BORNE_SCREEN__BACKLIGHT", &backlight)
-        .env("BORNE_BROKER__USERNAME", "kiosk2")
-        .env("BORNE_BROKER__PASSWORD_FILE", {
-            use std::os::unix::fs::PermissionsExt;
-            let path = dir.path().join("pw");
-            std::fs::write(&path, "kiosk2pw\n").expect("write");
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-            path
-        })
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).expect("log"))
         .spawn()
         .expect("start borne");

@@ -59,8 +59,8 @@ fn screenshots_dir(config: &Config) -> std::path::PathBuf {
         .map_or_else(|| std::env::temp_dir().join("borne-screenshots"), |dir| dir.join("screenshots"))
 }
 
-/// Whether a graphical display is reachable: a Wayland socket, an X display whose local socket
-/// exists (a remote `host:N` display is trusted as given), or, with `SLINT_BACKEND=linuxkms`
+/// Whether a graphical display is reachable: a Wayland socket or an X display's local socket that
+/// accepts connections (a remote `host:N` display is trusted as given), or, with `SLINT_BACKEND=linuxkms`
 /// (no compositor: deploy/systemd/borne-kiosk-kms.service), a DRM device. An unset or dead
 /// display falls back to the terminal or headless mode, saying why.
 fn display_available() -> bool {
@@ -74,7 +74,7 @@ fn display_available() -> bool {
             Some(runtime) if socket.is_relative() => std::path::Path::new(&runtime).join(socket),
             _ => socket.to_path_buf(),
         };
-        if socket.exists() {
+        if accepts_connections(&socket) {
             return true;
         }
     }
@@ -88,15 +88,21 @@ fn drm_device_present() -> bool {
     })
 }
 
-/// `:N`, `:N.S` and `unix:N` are local sockets `/tmp/.X11-unix/XN`; anything else (`host:N`) is a
-/// network display, trusted as given.
+/// `:N`, `:N.S` and `unix:N` are local sockets `/tmp/.X11-unix/XN` (reachable when a server
+/// accepts a connection there); anything else (`host:N`) is a network display, trusted as given.
 fn x_display_reachable(display: &str) -> bool {
     let (host, rest) = display.rsplit_once(':').unwrap_or((display, ""));
     if !(host.is_empty() || host == "unix") {
         return true;
     }
     let number = rest.split('.').next().unwrap_or("");
-    !number.is_empty() && std::path::Path::new(&format!("/tmp/.X11-unix/X{number}")).exists()
+    !number.is_empty() && accepts_connections(std::path::Path::new(&format!("/tmp/.X11-unix/X{number}")))
+}
+
+/// Whether a display server listens on this Unix socket: a socket file left behind by a server
+/// that died (a crash, a `kill -9`) refuses the connection.
+fn accepts_connections(socket: &std::path::Path) -> bool {
+    std::os::unix::net::UnixStream::connect(socket).is_ok()
 }
 
 /// Decides the mode, telling the person at the terminal why in one line.
