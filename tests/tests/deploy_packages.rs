@@ -172,7 +172,10 @@ fn packages_hold_the_right_files_conffiles_and_dependencies() {
     ] {
         assert!(depends.contains(needed), "borne Depends lacks {needed}: {depends}");
     }
-    assert!(dpkg_field(borne, "Recommends").contains("cage"), "borne recommends cage");
+    let recommends = dpkg_field(borne, "Recommends");
+    for needed in ["cage", "xwayland", "fbi"] {
+        assert!(recommends.contains(needed), "borne Recommends lacks {needed}: {recommends}");
+    }
     let postinst = control_file(borne, "postinst");
     assert!(postinst.contains("systemd-sysusers borne.conf"), "{postinst}");
     assert!(postinst.contains("borne-kiosk.service"), "the kiosk unit is handled: {postinst}");
