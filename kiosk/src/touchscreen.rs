@@ -257,7 +257,11 @@ pub fn run(config: &Config, parts: Parts) -> anyhow::Result<()> {
     let watchdog = Arc::clone(&parts.watchdog);
     slint::Timer::single_shot(Duration::ZERO, move || watchdog.ready("serving visitors on the touchscreen"));
     tracing::info!("touchscreen UI started");
-    kiosk.run()?;
+    let shown = kiosk.run();
+    // The event loop is over (the window closed, or the display refused it and the kiosk carries
+    // on without a screen): its silence from now on is not a freeze.
+    parts.watchdog.forget("ui");
+    shown?;
     Ok(())
 }
 

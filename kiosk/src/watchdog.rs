@@ -140,6 +140,11 @@ impl Watchdog {
         });
     }
 
+    /// Stops supervising the loops named `name` (a loop that has ended on purpose).
+    pub fn forget(&self, name: &str) {
+        self.shared.watched.lock().unwrap_or_else(PoisonError::into_inner).retain(|w| w.name != name);
+    }
+
     /// Tells systemd the kiosk serves visitors (`READY=1`), with a status line.
     pub fn ready(&self, status: &str) {
         (self.shared.notify)(&[NotifyState::Ready, NotifyState::Status(status)]);
@@ -195,6 +200,27 @@ mod tests {
             std::thread::sleep(Duration::from_millis(50));
         }
         assert!(pings(&sent) > at_stall, "pings resume when the loop answers again");
+    }
+
+    #[test]
+    fn a_loop_forgotten_on_purpose_no_longer_stops_the_pings() {
+        let (watchdog, sent) = recorded();
+        let ui = Liveness::new();
+        let io = Liveness::new();
+        watchdog.watch("ui", ui.clone(), Duration::from_millis(100));
+        watchdog.watch("io", io.clone(), Duration::from_millis(100));
+        // The UI loop ends (never touched again); the I/O loop goes on.
+        watchdog.forget("ui");
+        for _ in 0..8 {
+            io.touch();
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let before = pings(&sent);
+        for _ in 0..6 {
+            io.touch();
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(pings(&sent) > before, "the forgotten loop must not stop the pings");
     }
 
     #[test]
