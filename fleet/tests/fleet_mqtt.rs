@@ -113,11 +113,13 @@ fn kiosks_come_online_report_go_offline_and_answer_commands() {
     assert_eq!(top[0]["count"], 2, "the two wordings of one question are one group: {top}");
     assert_eq!(top[0]["kiosks"], 1);
 
-    // Killed: the Last Will makes it offline, and the history has both transitions.
+    // Killed: the Last Will makes it offline, and the history has both transitions. The live
+    // state changes as the message arrives, the stored history once its batch commits: wait for
+    // both.
     kiosk.crash();
     let detail =
         fleet.wait_json("kiosk1 offline", "/api/kiosks/mediatheque/kiosk1", Duration::from_secs(20), |d| {
-            d["online"] == false
+            d["online"] == false && d["status_history"].as_array().is_some_and(|h| h.len() >= 2)
         });
     let history: Vec<bool> =
         detail["status_history"].as_array().expect("history").iter().map(|c| c["online"] == true).collect();
