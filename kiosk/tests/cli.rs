@@ -464,9 +464,43 @@ fn the_benchmark_faq_is_served_as_content() {
     assert_eq!(line["id"], "F1427", "{line}");
 }
 
+/// `borne run --terminal` given `input` only once its card reader is ready (the log says "card
+/// reader ready"): a card tapped on the simulator before the driver opened its port would be lost,
+/// which no visitor can do but a test writing all its input at once can.
+fn run_when_reader_ready(input: &str) -> Output {
+    use std::io::BufRead;
+    let mut child = borne()
+        .args(["run", "--terminal"])
+        // The terminal session logs warnings only by default; "card reader ready" is info.
+        .env("BORNE_LOG", "info")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn borne");
+    let stderr = child.stderr.take().expect("stderr");
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let log = std::thread::spawn(move || {
+        let mut text = String::new();
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("card reader ready") {
+                let _ = ready_tx.send(());
+            }
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    });
+    ready_rx.recv_timeout(Duration::from_secs(20)).expect("the simulated card reader never became ready");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    let mut out = wait_with_timeout(child, Duration::from_secs(30));
+    out.stderr = log.join().expect("stderr reader").into_bytes();
+    out
+}
+
 #[test]
 fn terminal_session_greets_a_card_tapped_on_the_simulated_scanner() {
-    let out = run_with_input(&["run", "--terminal"], &[], "\ncarte 12345678901\ncarte 12\n0\n");
+    let out = run_when_reader_ready("\ncarte 12345678901\ncarte 12\n0\n");
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("tapez « carte"), "the welcome screen explains the simulated reader:\n{stdout}");
