@@ -464,15 +464,16 @@ fn the_benchmark_faq_is_served_as_content() {
     assert_eq!(line["id"], "F1427", "{line}");
 }
 
-/// `borne run --terminal` given `input` only once its card reader is ready (the log says "card
-/// reader ready"): a card tapped on the simulator before the driver opened its port would be lost,
-/// which no visitor can do but a test writing all its input at once can.
-fn run_when_reader_ready(input: &str) -> Output {
+/// `borne` with `args` and `envs`, given `input` only once its card reader is ready (the log says
+/// "card reader ready"): a card tapped on the simulator before the driver opened its port would be
+/// lost, which no visitor can do but a test writing all its input at once can.
+fn run_when_reader_ready(args: &[&str], envs: &[(&str, &str)], input: &str) -> Output {
     use std::io::BufRead;
     let mut child = borne()
-        .args(["run", "--terminal"])
+        .args(args)
         // The terminal session logs warnings only by default; "card reader ready" is info.
         .env("BORNE_LOG", "info")
+        .envs(envs.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -500,7 +501,7 @@ fn run_when_reader_ready(input: &str) -> Output {
 
 #[test]
 fn terminal_session_greets_a_card_tapped_on_the_simulated_scanner() {
-    let out = run_when_reader_ready("\ncarte 12345678901\ncarte 12\n0\n");
+    let out = run_when_reader_ready(&["run", "--terminal"], &[], "\ncarte 12345678901\ncarte 12\n0\n");
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("tapez « carte"), "the welcome screen explains the simulated reader:\n{stdout}");
@@ -514,7 +515,8 @@ fn terminal_session_greets_a_card_tapped_on_the_simulated_scanner() {
 #[test]
 fn terminal_session_greets_an_nfc_card_and_applies_the_reader_settings() {
     let envs = [("BORNE_DEVICES__READER__KIND", "pn532"), ("BORNE_LOG", "info")];
-    let out = run_with_input(&["run", "--terminal", "--lang", "en"], &envs, "card 04A1B2C3D4E5F6\n0\n");
+    let out =
+        run_when_reader_ready(&["run", "--terminal", "--lang", "en"], &envs, "card 04A1B2C3D4E5F6\n0\n");
     assert!(out.status.success(), "stderr: {}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("Card read: ****E5F6. Hello"), "{stdout}");
@@ -524,7 +526,8 @@ fn terminal_session_greets_an_nfc_card_and_applies_the_reader_settings() {
 
     // A scanner that requires an EAN-13 check digit refuses a wrong one.
     let envs = [("BORNE_DEVICES__READER__CHECK_DIGIT", "ean13")];
-    let out = run_with_input(&["run", "--terminal"], &envs, "carte 9782070612887\ncarte 9782070612888\n0\n");
+    let out =
+        run_when_reader_ready(&["run", "--terminal"], &envs, "carte 9782070612887\ncarte 9782070612888\n0\n");
     let stdout = text(&out.stdout);
     assert!(stdout.contains("Carte non reconnue"), "{stdout}");
     assert!(stdout.contains("Carte lue : ****2888"), "{stdout}");
