@@ -4,7 +4,7 @@
 //! Usage: `jsonl --faq-json FILE [--threshold T] [--explain]` (benchmark FAQ) or
 //! `jsonl --content DIR [--threshold T]` (a commune's content directory). `--explain` adds the
 //! ranking evidence of the best candidates to each line. Semantic matching (build with
-//! `--features semantic`): `--model DIR [--cache DIR] [--rank-weight W] [--confidence-weight C]`;
+//! `--features semantic`): `--model DIR [--cache DIR]`;
 //! the FAQ embeddings are awaited before the first question, and their time is logged to stderr.
 
 use std::io::{BufRead, Write};
@@ -22,17 +22,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match arg.as_str() {
             "--faq-json" => faq_json = args.next(),
             "--content" => content_dir = args.next(),
-            "--threshold" => config.threshold = args.next().ok_or("--threshold needs a value")?.parse()?,
+            "--threshold" => config.threshold = Some(args.next().ok_or("--threshold needs a value")?.parse()?),
             "--explain" => explain = true,
             "--model" => config.semantic.model = Some(args.next().ok_or("--model needs a value")?.into()),
             "--cache" => config.semantic.cache_dir = Some(args.next().ok_or("--cache needs a value")?.into()),
-            "--rank-weight" => {
-                config.semantic.rank_weight = args.next().ok_or("--rank-weight needs a value")?.parse()?
-            }
-            "--confidence-weight" => {
-                config.semantic.confidence_weight =
-                    args.next().ok_or("--confidence-weight needs a value")?.parse()?
-            }
             other => return Err(format!("unknown argument {other}").into()),
         }
     }

@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 
 use borne_content::Content;
 
+use crate::candidates::Similarities;
 use crate::config::ChatbotConfig;
 use crate::engine::{Engine, Ranked};
 use crate::error::ChatbotError;
@@ -24,9 +25,10 @@ use crate::semantic_state::SemanticState;
 /// answered by the previous content.
 ///
 /// With a model configured ([`crate::SemanticConfig::model`]) and the cargo feature `semantic`,
-/// questions are ranked by lexical and embedding evidence together (see [`crate::fusion`]) as soon
-/// as the FAQ's embeddings are ready; until then, and whenever the model is missing or broken,
-/// the chatbot is lexical-only.
+/// questions are ranked by lexical and embedding evidence together (the semantic features of
+/// [`crate::candidates`], with the semantic ranker) as soon as the FAQ's embeddings are ready;
+/// until then, and whenever the model is missing or broken, the chatbot is lexical-only, with
+/// the lexical ranker's own weights.
 #[derive(Debug)]
 pub struct Chatbot {
     engine: ArcSwap<Engine>,
@@ -36,25 +38,15 @@ pub struct Chatbot {
 }
 
 impl Chatbot {
-    /// Builds a chatbot on `content`; with a semantic model configured and a positive semantic
-    /// weight, loads it (a failure logs one line and leaves the chatbot lexical-only) and starts
-    /// embedding the FAQ in the background. With both weights at 0 the model could change no
-    /// answer: it is not loaded (one log line), which saves its memory and time per question.
+    /// Builds a chatbot on `content`; with a semantic model configured, loads it (a failure logs
+    /// one line and leaves the chatbot lexical-only) and starts embedding the FAQ in the
+    /// background: questions are answered lexically until the embeddings are ready.
     pub fn new(content: &Content, config: ChatbotConfig) -> Result<Self, ChatbotError> {
         let engine = Arc::new(Engine::build(content)?);
         #[cfg(feature = "semantic")]
         {
-            let semantic = match config.semantic.model.as_deref() {
-                Some(dir) if config.semantic.changes_answers() => SemanticState::load(dir, &config.semantic),
-                Some(dir) => {
-                    tracing::info!(
-                        model = %dir.display(),
-                        "semantic_rank_weight and semantic_confidence_weight are both 0: the model would change no answer, so it is not loaded (lexical matching only)"
-                    );
-                    None
-                }
-                None => None,
-            };
+            let semantic =
+                config.semantic.model.as_deref().and_then(|dir| SemanticState::load(dir, &config.semantic));
             if let Some(state) = &semantic {
                 state.embed_in_background(Arc::clone(&engine));
             }
@@ -89,29 +81,53 @@ impl Chatbot {
     /// The question's cosine similarity to every entry of `engine`, when semantic matching is
     /// ready for it.
     #[cfg(feature = "semantic")]
-    fn similarities(&self, engine: &Arc<Engine>, question: &str) -> Option<Vec<f32>> {
+    fn similarities_for(&self, engine: &Arc<Engine>, question: &str) -> Option<Similarities> {
         self.semantic.as_ref()?.similarities(engine, question)
     }
 
     /// Without the `semantic` feature there are never similarities.
     #[cfg(not(feature = "semantic"))]
-    fn similarities(&self, _engine: &Arc<Engine>, _question: &str) -> Option<Vec<f32>> {
+    fn similarities_for(&self, _engine: &Arc<Engine>, _question: &str) -> Option<Similarities> {
         None
     }
 
     /// Answers `question` as of instant `now` (used for live opening hours).
     pub fn ask(&self, question: &str, now: DateTime<Tz>) -> Reply {
         let engine = self.engine.load_full();
-        let similarities = self.similarities(&engine, question);
-        engine.ask_with(question, now, &self.config, similarities.as_deref())
+        let similarities = self.similarities_for(&engine, question);
+        engine.ask_with(question, now, &self.config, similarities.as_ref())
     }
 
-    /// The entries ranked for `question`, with the evidence of each confidence (for debugging
-    /// and calibration).
+    /// Answers `question` with given similarities (`None`: lexically), for tools that compute
+    /// or cache them themselves (`examples/train.rs`).
+    pub fn ask_with(&self, question: &str, now: DateTime<Tz>, similarities: Option<&Similarities>) -> Reply {
+        self.engine.load_full().ask_with(question, now, &self.config, similarities)
+    }
+
+    /// The question's similarities to every entry of the content in service, when a model is
+    /// loaded and the FAQ's embeddings are ready.
+    pub fn similarities(&self, question: &str) -> Option<Similarities> {
+        let engine = self.engine.load_full();
+        self.similarities_for(&engine, question)
+    }
+
+    /// The reply showing entry `id`'s answer: what one tap on a "Vouliez-vous dire ?" choice or
+    /// a suggestion shows. `None` when the content in service has no such entry.
+    pub fn answer_entry(&self, id: &str) -> Option<Reply> {
+        self.engine.load().answer_entry(id)
+    }
+
+    /// The entries ranked for `question`, with the evidence of each probability (for debugging
+    /// and training).
     pub fn explain(&self, question: &str) -> Vec<Ranked> {
         let engine = self.engine.load_full();
-        let similarities = self.similarities(&engine, question);
-        engine.explain(question, &self.config, similarities.as_deref())
+        let similarities = self.similarities_for(&engine, question);
+        engine.explain(question, &self.config, similarities.as_ref())
+    }
+
+    /// [`Chatbot::explain`] with given similarities (`None`: lexically).
+    pub fn explain_with(&self, question: &str, similarities: Option<&Similarities>) -> Vec<Ranked> {
+        self.engine.load_full().explain(question, &self.config, similarities)
     }
 
     /// Whether a semantic model is loaded (always false in builds without the `semantic` feature).
@@ -138,6 +154,30 @@ impl Chatbot {
     #[cfg(feature = "semantic")]
     pub fn embedding_outcome(&self) -> Option<crate::semantic::CacheOutcome> {
         self.semantic.as_ref()?.outcome()
+    }
+
+    /// The answer threshold in force: the configured one, else the one learned with the ranker
+    /// that answers now (semantic once the FAQ's embeddings are ready, else lexical).
+    pub fn answer_threshold(&self) -> f32 {
+        if let Some(t) = self.config.threshold {
+            return t;
+        }
+        let engine = self.engine.load_full();
+        if self.semantic_ready(&engine) {
+            self.config.semantic_ranker.answer_threshold()
+        } else {
+            self.config.lexical_ranker.answer_threshold()
+        }
+    }
+
+    #[cfg(feature = "semantic")]
+    fn semantic_ready(&self, engine: &Arc<Engine>) -> bool {
+        self.semantic.as_ref().is_some_and(|s| s.is_ready_for(engine))
+    }
+
+    #[cfg(not(feature = "semantic"))]
+    fn semantic_ready(&self, _engine: &Arc<Engine>) -> bool {
+        false
     }
 
     /// Replaces the settings (the index is kept; the semantic model stays as loaded).

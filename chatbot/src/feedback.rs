@@ -185,6 +185,11 @@ impl FeedbackLog {
                     state.counters.answered += 1;
                     None
                 }
+                // "Vouliez-vous dire ?": neither answered nor refused, a near miss staff should see.
+                ReplyKind::Clarify => {
+                    state.counters.low_confidence += 1;
+                    Some(GapReason::LowConfidence)
+                }
                 ReplyKind::DontKnow => {
                     state.counters.refused += 1;
                     Some(GapReason::Refused)
@@ -416,7 +421,9 @@ mod tests {
             score,
             topk,
             suggestions: Vec::new(),
+            choices: Vec::new(),
             link: None,
+            language: crate::Language::French,
         }
     }
 

@@ -9,10 +9,14 @@
 //! - [`fuzzy`]: edit distance and the typo tolerance per word length;
 //! - [`query`]: question → weighted terms (SMS rewriting, typo correction, synonym expansion);
 //! - [`index`]: the in-RAM tantivy index and the fused, field-weighted BM25 search;
-//! - [`scoring`]: coverage, margin and the calibrated confidence in [0, 1];
-//! - [`fusion`]: hybrid ranking, lexical and sentence-embedding evidence fused;
+//! - [`scoring`]: coverage, question coverage and the coverage rerank of the lexical candidates;
 //! - `semantic` (cargo feature `semantic`): the rust-bert sentence-embedding model and the FAQ's
 //!   cached embeddings;
+//! - [`language`]: which language a question is in (the FAQ is French);
+//! - [`candidates`]: the second stage's pool of candidates and their features, lexical and
+//!   (with a model) semantic;
+//! - [`ranker`]: the learned second stage: ranks the pool and decides between answering, asking
+//!   "Vouliez-vous dire ?" and refusing (weights in `chatbot/weights/`);
 //! - [`live_hours`]: hours questions answered from the services' hours at a given instant;
 //! - [`reply`]: the reply and its JSON line;
 //! - [`engine`]: one indexed snapshot of the content;
@@ -23,7 +27,8 @@
 //! - [`error`]: the error type, [`ChatbotError`].
 //!
 //! Examples: `examples/jsonl.rs` (one JSON line per question on stdin, the `borne ask --jsonl`
-//! and benchmark contract) and `examples/tune.rs` (dev-set metrics, weight grid, calibration fit).
+//! and benchmark contract) and `examples/train.rs` (trains the second stage's weights,
+//! cross-validated, and reports every question set with a frozen slice).
 //!
 //! ```no_run
 //! # fn demo(content: &borne_content::Content) -> Result<(), borne_chatbot::ChatbotError> {
@@ -37,17 +42,19 @@
 
 pub mod analysis;
 pub mod benchmark;
+pub mod candidates;
 pub mod chatbot;
 pub mod config;
 pub mod engine;
 pub mod error;
 pub mod feedback;
-pub mod fusion;
 pub mod fuzzy;
 pub mod index;
+pub mod language;
 pub mod lexicon;
 pub mod live_hours;
 pub mod query;
+pub mod ranker;
 pub mod reply;
 pub mod sanitize;
 pub mod scoring;
@@ -57,11 +64,12 @@ pub mod semantic;
 mod semantic_state;
 
 pub use chatbot::Chatbot;
-pub use config::{
-    ChatbotConfig, DEFAULT_CONFIDENCE_WEIGHT, DEFAULT_RANK_WEIGHT, DEFAULT_THRESHOLD, SemanticConfig,
-};
-pub use engine::Ranked;
+pub use candidates::Similarities;
+pub use config::{ChatbotConfig, SemanticConfig};
+pub use engine::{Ranked, TextKind};
 pub use error::ChatbotError;
 pub use index::FieldWeights;
+pub use language::Language;
+pub use ranker::Ranker;
 pub use reply::{Candidate, Reply, ReplyKind};
 pub use sanitize::{InputProblem, MAX_CHARS};

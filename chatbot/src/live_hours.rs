@@ -81,6 +81,14 @@ impl AskedDay {
     }
 }
 
+/// Whether folded `words` ask about opening hours at all ("horaires", "ouvert", a weekday...),
+/// whichever service they name, if any.
+pub fn has_hours_intent(words: &[String]) -> bool {
+    words.iter().any(|w| {
+        INTENT_WORDS.contains(&w.as_str()) || WEEKDAYS.iter().any(|(name, _)| name == w) || w == "demain"
+    })
+}
+
 /// A detected hours question.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoursQuestion {

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use crate::language::Language;
 use crate::sanitize::InputProblem;
 
 /// The kind of reply.
@@ -20,7 +21,12 @@ pub enum ReplyKind {
         /// The service's id.
         service_id: String,
     },
-    /// The chatbot does not know: the text says so, with suggestions and the help desk.
+    /// The chatbot is unsure between a few plausible entries: "Vouliez-vous dire ?", with those
+    /// entries in [`Reply::choices`]; one tap on a choice shows its answer
+    /// ([`crate::Chatbot::answer_entry`]).
+    Clarify,
+    /// The chatbot does not know: the text says so with the help desk; the closest topics are in
+    /// [`Reply::suggestions`].
     DontKnow,
     /// The question could not be read (empty, no words).
     InvalidInput {
@@ -49,7 +55,10 @@ pub struct Reply {
     /// when one matches with confidence at or above the threshold, else `service:<service id>`;
     /// `None` when refusing.
     pub id: Option<String>,
-    /// The text to show or print: the answer, the live hours, or the refusal with suggestions.
+    /// The text to show or print: the answer, the live hours, "Vouliez-vous dire :", or the refusal
+    /// with the help desk. The choices and suggestions are not in it: each front-end shows them
+    /// from [`Reply::choices`] and [`Reply::suggestions`] (as buttons, or numbered lines with
+    /// [`Reply::plain_text`]).
     pub text: String,
     /// The answer alone (FAQ answer or live hours), `None` when refusing.
     pub answer: Option<String>,
@@ -59,6 +68,11 @@ pub struct Reply {
     pub topk: Vec<Candidate>,
     /// When refusing: the closest entries (up to 3) to offer instead.
     pub suggestions: Vec<Candidate>,
+    /// When clarifying ([`ReplyKind::Clarify`]): the plausible entries (one to three), best first.
+    pub choices: Vec<Candidate>,
+    /// The language the question seems to be written in. The FAQ is in French: a front-end tells a
+    /// visitor who asked in English that the answer is in French.
+    pub language: Language,
     /// A web page to continue online, when the answered entry has one.
     pub link: Option<String>,
 }
@@ -69,24 +83,53 @@ impl Reply {
         matches!(self.kind, ReplyKind::Answer { .. } | ReplyKind::LiveHours { .. })
     }
 
+    /// The text with the choices or suggestions as lines, for a plain-text front-end
+    /// (`borne ask`): what the touchscreen shows as buttons.
+    pub fn plain_text(&self) -> String {
+        let list = match self.kind {
+            ReplyKind::Clarify => &self.choices,
+            ReplyKind::DontKnow => &self.suggestions,
+            _ => return self.text.clone(),
+        };
+        let mut text = self.text.clone();
+        for c in list {
+            text.push_str("\n- ");
+            text.push_str(&c.question);
+        }
+        text
+    }
+
     /// The JSON object of the `--jsonl` contract:
     /// `{"id": "<id>" | null, "score": <number>, "answer": "<text>" | null, "topk": [["<id>", <score>], ...]}`
-    /// plus `"kind"` (`answer`, `live_hours`, `dont_know`, `invalid_input`).
+    /// plus `"kind"` (`answer`, `live_hours`, `clarify`, `dont_know`, `invalid_input`),
+    /// `"choices": ["<id>", ...]` when the chatbot asks "Vouliez-vous dire ?" (then `"id"` is
+    /// null), and `"language"` (`fr`, `en`) when the question is not in French.
     pub fn to_json(&self) -> serde_json::Value {
         let kind = match &self.kind {
             ReplyKind::Answer { .. } => "answer",
             ReplyKind::LiveHours { .. } => "live_hours",
+            ReplyKind::Clarify => "clarify",
             ReplyKind::DontKnow => "dont_know",
             ReplyKind::InvalidInput { .. } => "invalid_input",
         };
         let topk: Vec<serde_json::Value> = self.topk.iter().map(|c| json!([c.id, round(c.score)])).collect();
-        json!({
+        let mut value = json!({
             "id": self.id,
             "score": round(self.score),
             "answer": self.answer,
             "topk": topk,
             "kind": kind,
-        })
+        });
+        if let Some(obj) = value.as_object_mut() {
+            if self.kind == ReplyKind::Clarify {
+                let choices: Vec<&str> = self.choices.iter().map(|c| c.id.as_str()).collect();
+                obj.insert("choices".to_string(), json!(choices));
+            }
+            if self.language != Language::French {
+                obj.insert("language".to_string(), json!(self.language.code()));
+            }
+        }
+        value
     }
 }
 

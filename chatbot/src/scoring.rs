@@ -1,7 +1,7 @@
-//! From search scores to a confidence in [0, 1] that the best entry answers the question.
+//! Lexical evidence beyond BM25: how well each candidate entry covers the question.
 //!
 //! BM25 scores are not comparable between questions (a long question scores higher), so the
-//! confidence is computed from scale-free features of the best candidate:
+//! second stage also reads scale-free measures of each candidate:
 //!
 //! - `coverage`: share of the question's information (IDF-weighted) that the entry contains: each
 //!   question term counts `idf × weight of the best variant present in the entry`; a word no FAQ
@@ -16,11 +16,8 @@
 //!   "isolement") is a strong sign that the question is about something else, even when the
 //!   other words match well;
 //!
-//! combined by a logistic function `1 / (1 + e^-(b + Σ wᵢ·xᵢ))` whose coefficients
-//! ([`CALIBRATION`]) were fitted by logistic regression (`examples/tune.rs`: gradient descent,
-//! light L2 penalty) on the best candidates of the French FAQ benchmark's dev set (label: the
-//! best entry is a right answer; out-of-scope questions are negatives), so the value reads as a
-//! probability of being right. Five numbers fitted on 224 questions: little room to overfit.
+//! These are the lexical half of the second stage's features ([`crate::candidates`]); the
+//! learned model that turns them into a probability is [`crate::ranker`].
 //!
 //! Candidates are also reranked by coverage ([`Rerank`]) before the best one is chosen: BM25
 //! alone favours an entry that repeats one query word many times over one that contains all of
@@ -29,10 +26,6 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::query::QueryTerm;
-
-/// Coefficients of the logistic calibration: bias, coverage, question coverage, margin,
-/// strength, missing.
-pub const CALIBRATION: [f32; 6] = [-6.01, 1.27, 0.89, 1.18, 1.54, -1.08];
 
 /// Factor of the reranked score of an entry whose question or alternative is exactly what was asked.
 pub const EXACT_PHRASING_BOOST: f32 = 2.0;
@@ -130,17 +123,4 @@ pub fn missing(terms: &[QueryTerm], stems: &HashSet<String>, max_idf: f32) -> f3
         .filter(|t| !t.variants.iter().any(|(s, _)| stems.contains(s)))
         .map(|t| t.idf / max_idf)
         .fold(0.0, f32::max)
-}
-
-/// The calibrated confidence of a candidate with these features, given the logistic
-/// coefficients (bias then one per feature, in [`feature_vector`] order; see [`CALIBRATION`]).
-pub fn confidence(f: &Features, c: &[f32; 6]) -> f32 {
-    let x = feature_vector(f);
-    let z = c[0] + x.iter().zip(&c[1..]).map(|(x, w)| x * w).sum::<f32>();
-    1.0 / (1.0 + (-z).exp())
-}
-
-/// The feature vector in the order of the calibration coefficients (after the bias).
-pub fn feature_vector(f: &Features) -> [f32; 5] {
-    [f.coverage, f.question_coverage, f.margin, f.strength, f.missing]
 }

@@ -1,7 +1,8 @@
 //! Sentence-embedding matching with rust-bert (cargo feature `semantic`): loads a
 //! sentence-transformers BERT-family model from a local directory (never the network), embeds the
-//! FAQ's questions and alternatives once per content version, caches those vectors on disk, and
-//! gives each question's cosine similarity to every entry for [`crate::fusion`].
+//! FAQ's questions, alternatives and answers' first sentences once per content version, caches
+//! those vectors on disk, and gives each question's cosine similarities to every entry for the
+//! semantic features of [`crate::candidates`].
 //!
 //! Lives behind a feature because it needs libtorch 2.4.0 (about 530 MB, see docs/chatbot.md),
 //! which a kiosk without a model should not carry.
@@ -15,11 +16,14 @@ use rust_bert::pipelines::sentence_embeddings::{SentenceEmbeddingsConfig, Senten
 use rust_bert::resources::LocalResource;
 use sha2::{Digest, Sha256};
 
+use crate::candidates::Similarities;
+use crate::engine::TextKind;
+
 /// How many sentences are embedded per forward pass when embedding the FAQ.
 const BATCH: usize = 32;
 
 /// Magic bytes at the start of an embedding cache file (format version 1).
-const CACHE_MAGIC: &[u8; 8] = b"BORNEMB1";
+const CACHE_MAGIC: &[u8; 8] = b"BORNEMB2";
 
 /// Why a model could not be loaded or used.
 #[derive(Debug, thiserror::Error)]
@@ -201,22 +205,23 @@ fn normalized(mut v: Vec<f32>) -> Vec<f32> {
     v
 }
 
-/// The embeddings of one content version's FAQ: one vector per phrasing (question or
-/// alternative), each tagged with its entry.
+/// The embeddings of one content version's FAQ: one vector per text (question, alternative or
+/// the answer's first sentences), each tagged with its entry and kind.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SemanticIndex {
     /// Fingerprint of the embedded texts (see [`fingerprint`]); ties the index to an engine.
     pub fingerprint: String,
     entries: usize,
-    owners: Vec<usize>,
+    owners: Vec<(usize, TextKind)>,
     vectors: Vec<Vec<f32>>,
 }
 
-/// Fingerprint of the texts to embed: entry index and text of every phrasing.
-pub fn fingerprint(texts: &[(usize, String)]) -> String {
+/// Fingerprint of the texts to embed: entry index, kind and text of each.
+pub fn fingerprint(texts: &[(usize, TextKind, String)]) -> String {
     let mut hasher = Sha256::new();
-    for (entry, text) in texts {
+    for (entry, kind, text) in texts {
         hasher.update((*entry as u64).to_le_bytes());
+        hasher.update([u8::from(*kind == TextKind::Answer)]);
         hasher.update(text.as_bytes());
         hasher.update([0]);
     }
@@ -240,11 +245,11 @@ impl SemanticIndex {
     pub fn build(
         model: &SemanticModel,
         entries: usize,
-        texts: &[(usize, String)],
+        texts: &[(usize, TextKind, String)],
         cache_dir: Option<&Path>,
     ) -> Result<(Self, CacheOutcome), SemanticError> {
         let fingerprint = fingerprint(texts);
-        let owners: Vec<usize> = texts.iter().map(|(e, _)| *e).collect();
+        let owners: Vec<(usize, TextKind)> = texts.iter().map(|(e, k, _)| (*e, *k)).collect();
         let cache_file =
             cache_dir.map(|d| d.join(format!("emb-{}-{}.bin", &model.key()[..16], &fingerprint[..16])));
         if let Some(path) = &cache_file {
@@ -256,7 +261,7 @@ impl SemanticIndex {
                 Err(e) => tracing::warn!(error = %e, "ignoring unreadable embedding cache"),
             }
         }
-        let refs: Vec<&str> = texts.iter().map(|(_, t)| t.as_str()).collect();
+        let refs: Vec<&str> = texts.iter().map(|(_, _, t)| t.as_str()).collect();
         let vectors = model.embed_passages(&refs)?;
         let outcome = match (&cache_file, cache_dir) {
             (Some(path), Some(dir)) => {
@@ -270,17 +275,29 @@ impl SemanticIndex {
         Ok((Self { fingerprint, entries, owners, vectors }, outcome))
     }
 
-    /// Cosine similarity of a unit-length question vector to every entry (the best of its
-    /// phrasings), indexed by entry.
-    pub fn similarities(&self, query: &[f32]) -> Vec<f32> {
-        let mut best = vec![-1.0f32; self.entries];
-        for (owner, v) in self.owners.iter().zip(&self.vectors) {
+    /// Cosine similarity of a unit-length question vector to every entry: the best of its
+    /// phrasings, and its answer's first sentences (empty when no answer was embedded).
+    pub fn similarities(&self, query: &[f32]) -> Similarities {
+        let mut phrasing = vec![-1.0f32; self.entries];
+        let mut answer = vec![-1.0f32; self.entries];
+        let mut answers = false;
+        for ((owner, kind), v) in self.owners.iter().zip(&self.vectors) {
             let cos: f32 = v.iter().zip(query).map(|(a, b)| a * b).sum();
-            if let Some(b) = best.get_mut(*owner) {
+            let best = match kind {
+                TextKind::Phrasing => phrasing.get_mut(*owner),
+                TextKind::Answer => {
+                    answers = true;
+                    answer.get_mut(*owner)
+                }
+            };
+            if let Some(b) = best {
                 *b = b.max(cos);
             }
         }
-        best
+        if !answers {
+            answer.clear();
+        }
+        Similarities { phrasing, answer }
     }
 }
 

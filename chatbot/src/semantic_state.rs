@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use arc_swap::{ArcSwap, ArcSwapOption};
 
+use crate::candidates::Similarities;
 use crate::config::SemanticConfig;
 use crate::engine::Engine;
 use crate::sanitize::sanitize;
@@ -91,8 +92,13 @@ impl SemanticState {
         self.ready.load_full().filter(|r| Weak::ptr_eq(&r.engine, &Arc::downgrade(engine)))
     }
 
+    /// Whether the embeddings of `engine`'s FAQ are ready.
+    pub(crate) fn is_ready_for(&self, engine: &Arc<Engine>) -> bool {
+        self.index_for(engine).is_some()
+    }
+
     /// The question's cosine to every entry of `engine`, if its embeddings are ready.
-    pub(crate) fn similarities(&self, engine: &Arc<Engine>, question: &str) -> Option<Vec<f32>> {
+    pub(crate) fn similarities(&self, engine: &Arc<Engine>, question: &str) -> Option<Similarities> {
         let ready = self.index_for(engine)?;
         let cleaned = sanitize(question).ok()?;
         match self.model.embed_query(&cleaned) {

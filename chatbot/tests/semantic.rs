@@ -43,15 +43,10 @@ impl Captured {
     }
 }
 
-/// The default settings with a model directory and a semantic rank weight set (with both
-/// weights at 0 the model is not even loaded).
+/// The default settings with a model directory.
 fn config_with_model(model: PathBuf) -> ChatbotConfig {
     ChatbotConfig {
-        semantic: borne_chatbot::SemanticConfig {
-            model: Some(model),
-            rank_weight: 0.3,
-            ..Default::default()
-        },
+        semantic: borne_chatbot::SemanticConfig { model: Some(model), ..Default::default() },
         ..Default::default()
     }
 }
@@ -106,16 +101,13 @@ mod with_model {
         PathBuf::from(dir)
     }
 
-    /// Settings that trust the embeddings enough to answer on them alone (a paraphrase that
-    /// shares no word with the FAQ has no lexical confidence at all).
+    /// The default settings with the test model and an embedding cache.
     fn semantic_config(cache: Option<PathBuf>) -> ChatbotConfig {
         ChatbotConfig {
-            threshold: 0.2,
             semantic: borne_chatbot::SemanticConfig {
                 model: Some(model_dir()),
                 cache_dir: cache,
-                rank_weight: 0.5,
-                confidence_weight: 1.0,
+                ..Default::default()
             },
             ..Default::default()
         }
@@ -125,8 +117,7 @@ mod with_model {
     fn a_paraphrase_sharing_no_word_is_answered_only_with_semantic_matching() {
         // No word in common with "Quels sont les horaires de la piscine municipale ?".
         let question = "swimming pool opening times";
-        let lexical =
-            Chatbot::new(&content(), ChatbotConfig { threshold: 0.2, ..Default::default() }).expect("bot");
+        let lexical = Chatbot::new(&content(), ChatbotConfig::default()).expect("bot");
         assert_ne!(lexical.ask(question, now()).id.as_deref(), Some("piscine"));
         let hybrid = Chatbot::new(&content(), semantic_config(None)).expect("bot");
         assert!(hybrid.semantic_loaded());
@@ -184,16 +175,5 @@ mod with_model {
         assert!(!bot.semantic_loaded());
         assert!(log.contains("missing config.json"), "{log}");
         assert!(!bot.wait_semantic(Duration::from_millis(10)));
-    }
-
-    #[test]
-    fn a_valid_model_with_both_weights_at_zero_is_not_loaded() {
-        let mut config = semantic_config(None);
-        config.semantic.rank_weight = 0.0;
-        config.semantic.confidence_weight = 0.0;
-        let (bot, log) = with_log(|| Chatbot::new(&content(), config).expect("chatbot"));
-        assert!(!bot.semantic_loaded(), "a model that can change no answer must not be loaded");
-        assert!(log.contains("are both 0"), "{log}");
-        assert!(bot.explain("horaires de la piscine").iter().all(|r| r.similarity.is_none()));
     }
 }

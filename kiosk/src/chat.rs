@@ -22,6 +22,14 @@ pub fn build(content: &Content, config: &Config) -> anyhow::Result<Chatbot> {
 /// The chatbot's settings from the kiosk's configuration: threshold, semantic model, embedding
 /// cache (default `<state_dir>/embeddings`) and the semantic weights.
 fn chatbot_config(config: &Config) -> ChatbotConfig {
+    for (key, value) in [
+        ("chatbot.semantic_rank_weight", config.chatbot.semantic_rank_weight),
+        ("chatbot.semantic_confidence_weight", config.chatbot.semantic_confidence_weight),
+    ] {
+        if value.is_some() {
+            tracing::warn!(key, "no longer used: the chatbot's learned ranking weighs the embeddings itself; remove it");
+        }
+    }
     let cache_dir = config
         .chatbot
         .embedding_cache
@@ -32,8 +40,7 @@ fn chatbot_config(config: &Config) -> ChatbotConfig {
         semantic: SemanticConfig {
             model: config.chatbot.model.clone(),
             cache_dir,
-            rank_weight: config.chatbot.semantic_rank_weight,
-            confidence_weight: config.chatbot.semantic_confidence_weight,
+            embedder: config.chatbot.embedder.clone(),
         },
         ..ChatbotConfig::default()
     }
@@ -67,15 +74,13 @@ mod tests {
     fn every_chatbot_key_of_the_configuration_reaches_the_chatbot() {
         let mut config = Config::default();
         config.kiosk.state_dir = Some(PathBuf::from("/var/lib/borne"));
-        config.chatbot.threshold = 0.5;
+        config.chatbot.threshold = Some(0.5);
         config.chatbot.model = Some(PathBuf::from("/opt/model"));
-        config.chatbot.semantic_rank_weight = 0.3;
-        config.chatbot.semantic_confidence_weight = 0.4;
+        config.chatbot.embedder = Some(PathBuf::from("/opt/borne-embed"));
         let chatbot = chatbot_config(&config);
-        assert_eq!(chatbot.threshold, 0.5);
+        assert_eq!(chatbot.threshold, Some(0.5));
         assert_eq!(chatbot.semantic.model.as_deref(), Some(Path::new("/opt/model")));
         assert_eq!(chatbot.semantic.cache_dir.as_deref(), Some(Path::new("/var/lib/borne/embeddings")));
-        assert_eq!(chatbot.semantic.rank_weight, 0.3);
-        assert_eq!(chatbot.semantic.confidence_weight, 0.4);
+        assert_eq!(chatbot.semantic.embedder.as_deref(), Some(Path::new("/opt/borne-embed")));
     }
 }

@@ -104,35 +104,42 @@ impl ScreenConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChatbotSection {
-    /// Answer only when the confidence (0 to 1) is at least this; below, say "je ne sais pas" and
-    /// suggest the closest topics. Higher means fewer wrong answers and more refusals.
-    pub threshold: f32,
+    /// Answer only when the best entry's probability (0 to 1) is at least this; below, ask
+    /// "Vouliez-vous dire ?" or say "je ne sais pas". Absent (the default): the threshold learned
+    /// with the chatbot's weights (docs/chatbot.md). Higher means fewer wrong answers and more
+    /// questions back.
+    pub threshold: Option<f32>,
     /// How many unanswered questions the local gap log keeps (`borne faq gaps`).
     pub gap_log_capacity: usize,
-    /// A sentence-transformers model directory for semantic matching (`--model DIR`); needs a
-    /// build with the cargo feature `semantic`, otherwise one log line says it is ignored.
-    /// Absent: lexical matching only. Never downloaded: the directory must be on the kiosk.
+    /// A sentence-transformers model directory for semantic matching (`--model DIR`), run in
+    /// process by a build with the cargo feature `semantic`, else by the `borne-embed` program
+    /// (package borne-semantic-fr). Absent: lexical matching only. Never downloaded: the
+    /// directory must be on the kiosk.
     pub model: Option<PathBuf>,
+    /// The `borne-embed` program; absent: beside `borne`, then `/usr/lib/borne/borne-embed`.
+    pub embedder: Option<PathBuf>,
     /// Where the FAQ's embeddings are cached (keyed by model and content); default
     /// `<kiosk.state_dir>/embeddings`, or no cache without a state directory.
     pub embedding_cache: Option<PathBuf>,
-    /// Weight of the embedding ranking against the lexical one, 0 to 1 (see docs/performance.md,
-    /// "Semantic matching"); 0 by default: measured no gain on the benchmark. With both weights at
-    /// 0 the model is not loaded.
-    pub semantic_rank_weight: f32,
-    /// Weight of the embedding evidence in the confidence, 0 to 1; 0 by default.
-    pub semantic_confidence_weight: f32,
+    /// No longer used: the chatbot's learned second stage weighs the embeddings itself. Still
+    /// accepted, with a warning, so that older configuration files keep loading.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semantic_rank_weight: Option<f32>,
+    /// No longer used, like `semantic_rank_weight`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semantic_confidence_weight: Option<f32>,
 }
 
 impl Default for ChatbotSection {
     fn default() -> Self {
         Self {
-            threshold: borne_chatbot::DEFAULT_THRESHOLD,
+            threshold: None,
             gap_log_capacity: 2000,
             model: None,
+            embedder: None,
             embedding_cache: None,
-            semantic_rank_weight: borne_chatbot::DEFAULT_RANK_WEIGHT,
-            semantic_confidence_weight: borne_chatbot::DEFAULT_CONFIDENCE_WEIGHT,
+            semantic_rank_weight: None,
+            semantic_confidence_weight: None,
         }
     }
 }
@@ -477,7 +484,7 @@ impl Config {
             config.kiosk.site = site.clone();
         }
         if let Some(threshold) = overrides.threshold {
-            config.chatbot.threshold = threshold;
+            config.chatbot.threshold = Some(threshold);
         }
         if let Some(dir) = &overrides.model {
             config.chatbot.model = Some(dir.clone());
@@ -559,19 +566,10 @@ impl Config {
             ));
         }
         crate::reading::check_config(&self.devices.reader).map_err(|(key, e)| invalid(key, e))?;
-        if !(0.0..=1.0).contains(&self.chatbot.threshold) {
-            return Err(invalid(
-                "chatbot.threshold",
-                format!("{} is not between 0 and 1", self.chatbot.threshold),
-            ));
-        }
-        for (key, value) in [
-            ("chatbot.semantic_rank_weight", self.chatbot.semantic_rank_weight),
-            ("chatbot.semantic_confidence_weight", self.chatbot.semantic_confidence_weight),
-        ] {
-            if !(0.0..=1.0).contains(&value) {
-                return Err(invalid(key, format!("{value} is not between 0 and 1")));
-            }
+        if let Some(threshold) = self.chatbot.threshold
+            && !(0.0..=1.0).contains(&threshold)
+        {
+            return Err(invalid("chatbot.threshold", format!("{threshold} is not between 0 and 1")));
         }
         if self.chatbot.gap_log_capacity == 0 {
             return Err(invalid("chatbot.gap_log_capacity", "must be at least 1".to_string()));

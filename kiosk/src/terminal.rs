@@ -377,7 +377,7 @@ impl TerminalSession {
             self.feedback.record_reply(
                 &question,
                 &reply,
-                self.chatbot.config().threshold,
+                self.chatbot.answer_threshold(),
                 chrono::Utc::now(),
             );
             writeln!(out)?;

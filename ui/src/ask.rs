@@ -109,7 +109,7 @@ fn work(services: &UiServices, rx: &Receiver<Job>, deliver: impl Fn(Outcome)) {
                     log.record_reply(
                         &question,
                         &reply,
-                        services.chatbot.config().threshold,
+                        services.chatbot.answer_threshold(),
                         chrono::Utc::now(),
                     );
                 }

@@ -31,7 +31,10 @@ pub fn run(args: &AskArgs, config: &Config) -> anyhow::Result<()> {
         }
     } else if let Some(question) = &args.question {
         let reply = bot.ask(question, clock.now());
-        writeln!(out, "{}", reply.text)?;
+        if reply.is_answer() && reply.language != borne_chatbot::Language::French {
+            writeln!(out, "(This answer is in French.)")?;
+        }
+        writeln!(out, "{}", reply.plain_text())?;
         if let Some(link) = &reply.link {
             writeln!(out, "En ligne : {link}")?;
         }

@@ -1,0 +1,499 @@
+//! Trains the chatbot's second stage ([`borne_chatbot::ranker`]) and reports what it does on
+//! questions it was not fitted on.
+//!
+//! Every question set the project has takes part: the faq-fr benchmark's dev set
+//! (`../shared/eval/faq-fr/queries-dev.jsonl`, when present) and the project's own sets over the
+//! same FAQ (`chatbot/tests/data/faq-fr-extra.jsonl`, `faq-fr-english.jsonl`), and the kiosk's
+//! sets over the demo content (`tests/data/demo-questions.jsonl`, `demo-questions-visitors.jsonl`).
+//!
+//! Discipline, so that no figure is measured on questions a weight saw:
+//! - a **frozen slice** (a fifth of every set, chosen by a hash of the question's text, so it never
+//!   moves) is never fitted on, nor used to choose a threshold; it is only scored at the end;
+//! - the rest is split in [`FOLDS`] folds (by the same hash); each fold is scored by a model whose
+//!   weights and thresholds were chosen on the other folds only (the cross-validated figures);
+//! - the shipped weights are fitted on all non-frozen questions, and their thresholds chosen on the
+//!   out-of-fold probabilities (each made by a model that had not seen the question).
+//!
+//! Usage (release is much faster with a model):
+//! `cargo run --release -p borne-chatbot [--features semantic] --example train -- [--model DIR]
+//! [--cache DIR] [--write]`. Without `--model` it trains the lexical weights; with it, the
+//! semantic ones (and reports lexical-only too). `--write` writes `chatbot/weights/*.json`.
+//! The question similarities are cached in `--cache` (default `target/train-cache`), keyed by
+//! the model and the question.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use borne_chatbot::benchmark::{BenchQuery, Metrics, content_from_benchmark_json, metrics, queries_from_jsonl};
+use borne_chatbot::candidates::{LEXICAL_FEATURES, SEMANTIC_FEATURES};
+use borne_chatbot::ranker::{Decision, FORMAT, Ranker, WeightsFile, decide, probabilities};
+use borne_chatbot::{Chatbot, ChatbotConfig, Reply, Similarities};
+use borne_content::Content;
+use chrono::{DateTime, TimeZone};
+use chrono_tz::Tz;
+use sha2::{Digest, Sha256};
+
+/// Number of cross-validation folds.
+const FOLDS: usize = 5;
+/// L2 penalty of the model's weights (on standardised features).
+const L2: f32 = 0.02;
+
+type Error = Box<dyn std::error::Error>;
+
+/// One question set over one content.
+struct Set {
+    name: &'static str,
+    content: usize,
+    queries: Vec<BenchQuery>,
+}
+
+/// One question with what the trainer needs of it.
+struct Item {
+    set: usize,
+    query: BenchQuery,
+    /// Frozen slice, or fold 0..FOLDS.
+    fold: Option<usize>,
+    similarities: Option<Similarities>,
+    /// Candidates: (entry id, features, label).
+    candidates: Vec<(String, Vec<f32>, bool)>,
+}
+
+fn bucket(query: &str) -> u8 {
+    Sha256::digest(query.trim().to_lowercase().as_bytes())[0]
+}
+
+fn fold_of(query: &str) -> Option<usize> {
+    let b = bucket(query) as usize;
+    // A fifth frozen; the rest in FOLDS folds.
+    if b % 5 == 0 { None } else { Some((b / 5) % FOLDS) }
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+fn read_set(path: &Path) -> Result<Option<Vec<BenchQuery>>, Error> {
+    if !path.is_file() {
+        eprintln!("note: {} is absent, skipped", path.display());
+        return Ok(None);
+    }
+    Ok(Some(queries_from_jsonl(&std::fs::read_to_string(path)?)?))
+}
+
+/// One question's pool for fitting: each candidate's features and whether it is right.
+type Group<'a> = Vec<(&'a [f32], bool)>;
+
+/// Fits the softmax-with-none model (see [`borne_chatbot::ranker`]) on standardised features by
+/// gradient descent with momentum and an L2 penalty: (mean, scale, bias, weights). Each question
+/// is one example: its right candidate (or "none" when no candidate is right) should win.
+fn fit(groups: &[Group], width: usize) -> (Vec<f32>, Vec<f32>, f32, Vec<f32>) {
+    let rows: Vec<&[f32]> = groups.iter().flat_map(|g| g.iter().map(|(x, _)| *x)).collect();
+    let n = rows.len().max(1) as f32;
+    let mut mean = vec![0.0f32; width];
+    for x in &rows {
+        for (m, v) in mean.iter_mut().zip(x.iter()) {
+            *m += v / n;
+        }
+    }
+    let mut scale = vec![0.0f32; width];
+    for x in &rows {
+        for ((s, v), m) in scale.iter_mut().zip(x.iter()).zip(&mean) {
+            *s += (v - m).powi(2) / n;
+        }
+    }
+    for s in &mut scale {
+        *s = if *s > 1e-8 { s.sqrt() } else { 1.0 };
+    }
+    let std: Vec<Vec<(Vec<f32>, bool)>> = groups
+        .iter()
+        .map(|g| {
+            g.iter()
+                .map(|(x, ok)| (x.iter().zip(&mean).zip(&scale).map(|((v, m), s)| (v - m) / s).collect(), *ok))
+                .collect()
+        })
+        .collect();
+    let q = groups.len().max(1) as f32;
+    let (mut bias, mut w) = (0.0f32, vec![0.0f32; width]);
+    let (mut vb, mut vw) = (0.0f32, vec![0.0f32; width]);
+    let (lr, momentum) = (0.3f32, 0.9f32);
+    for _ in 0..1500 {
+        let mut gb = 0.0f32;
+        let mut gw = vec![0.0f32; width];
+        for g in &std {
+            let z: Vec<f32> = g.iter().map(|(x, _)| bias + x.iter().zip(&w).map(|(a, b)| a * b).sum::<f32>()).collect();
+            let top = z.iter().copied().fold(0.0f32, f32::max);
+            let none = (-top).exp();
+            let e: Vec<f32> = z.iter().map(|v| (v - top).exp()).collect();
+            let total = none + e.iter().sum::<f32>();
+            let p: Vec<f32> = e.iter().map(|v| v / total).collect();
+            let right: f32 = p.iter().zip(g).filter(|(_, (_, ok))| *ok).map(|(p, _)| p).sum();
+            let any_right = g.iter().any(|(_, ok)| *ok);
+            for ((pi, (x, ok)), _) in p.iter().zip(g).zip(&z) {
+                // d(-log P(target)) / dz_i = p_i - [i is a target] p_i / P(target); the target is
+                // the right candidates, or "none" (which has no parameters) when none is right.
+                let d = if any_right {
+                    pi - if *ok { pi / right.max(1e-12) } else { 0.0 }
+                } else {
+                    *pi
+                };
+                gb += d;
+                for (gw, v) in gw.iter_mut().zip(x) {
+                    *gw += d * v;
+                }
+            }
+        }
+        vb = momentum * vb - lr * gb / q;
+        bias += vb;
+        for i in 0..width {
+            vw[i] = momentum * vw[i] - lr * (gw[i] / q + L2 * w[i]);
+            w[i] += vw[i];
+        }
+    }
+    (mean, scale, bias, w)
+}
+
+/// Thresholds (answer, clarify, choice floor) chosen on scored questions: the best kiosk utility.
+/// Each question: its candidates' probabilities sorted best first, with whether each is right,
+/// and whether the question is in scope.
+fn choose_thresholds(scored: &[(Vec<(f32, bool)>, bool)]) -> (f32, f32, f32) {
+    let mut best = (f64::MIN, (0.5, 0.3, 0.2));
+    let grid: Vec<f32> = (2..=95).map(|i| i as f32 / 100.0).collect();
+    for &answer in &grid {
+        for &clarify in grid.iter().filter(|c| **c <= answer) {
+            for floor in [0.05f32, 0.1, 0.15, 0.2, 0.3] {
+                let u: f64 = scored.iter().map(|(c, in_scope)| utility(c, *in_scope, answer, clarify, floor)).sum();
+                if u > best.0 {
+                    best = (u, (answer, clarify, floor));
+                }
+            }
+        }
+    }
+    best.1
+}
+
+/// What one question is worth to a visitor under these thresholds: a right answer is the goal, a
+/// confident wrong one costs three right ones, an answer to an out-of-scope question two;
+/// "Vouliez-vous dire ?" is worth a little when it offers the right entry and costs a little when
+/// it does not; a refusal costs nothing.
+fn utility(c: &[(f32, bool)], in_scope: bool, answer: f32, clarify: f32, floor: f32) -> f64 {
+    let probs: Vec<f32> = c.iter().map(|(p, _)| *p).collect();
+    match (decide(&probs, answer, clarify, floor), in_scope) {
+        (Decision::Answer, true) => {
+            if c[0].1 {
+                1.0
+            } else {
+                -3.0
+            }
+        }
+        (Decision::Answer, false) => -2.0,
+        (Decision::Clarify(n), true) => {
+            if c.iter().take(n).any(|(_, ok)| *ok) {
+                0.5
+            } else {
+                -0.2
+            }
+        }
+        (Decision::Clarify(_), false) => -0.25,
+        (Decision::Refuse, _) => 0.0,
+    }
+}
+
+/// A weight file from a fit and thresholds.
+fn weights_file(
+    name: &str,
+    features: &[&str],
+    (mean, scale, bias, weights): (Vec<f32>, Vec<f32>, f32, Vec<f32>),
+    (answer, clarify, floor): (f32, f32, f32),
+    trained: String,
+) -> WeightsFile {
+    WeightsFile {
+        format: FORMAT,
+        name: name.to_string(),
+        trained,
+        features: features.iter().map(|s| s.to_string()).collect(),
+        mean,
+        scale,
+        bias,
+        weights,
+        answer_threshold: answer,
+        clarify_threshold: clarify,
+        choice_floor: floor,
+    }
+}
+
+/// The candidates of an item scored by `file`, sorted best first, with their labels.
+fn scored(file: &WeightsFile, item: &Item) -> Vec<(f32, bool)> {
+    let p = probabilities(file, item.candidates.iter().map(|(_, x, _)| x.as_slice()));
+    let mut s: Vec<(f32, bool)> = p.into_iter().zip(item.candidates.iter().map(|(_, _, ok)| *ok)).collect();
+    s.sort_by(|a, b| b.0.total_cmp(&a.0));
+    s
+}
+
+fn trainable(item: &Item) -> bool {
+    item.query.expected_service.is_none()
+}
+
+/// The fitting groups of `items` (opening-hours questions are answered live, not ranked).
+fn groups<'a>(items: &[&'a Item]) -> Vec<Group<'a>> {
+    items
+        .iter()
+        .filter(|i| trainable(i))
+        .map(|i| i.candidates.iter().map(|(_, x, ok)| (x.as_slice(), *ok)).collect())
+        .collect()
+}
+
+/// Fits on `train` items and chooses thresholds on their own probabilities.
+fn train_on(name: &str, features: &[&str], items: &[&Item]) -> WeightsFile {
+    let fitted = fit(&groups(items), features.len());
+    let mut file = weights_file(name, features, fitted, (0.5, 0.3, 0.2), String::new());
+    let scored_items: Vec<_> = items
+        .iter()
+        .filter(|i| trainable(i))
+        .map(|i| (scored(&file, i), i.query.expected_id.is_some()))
+        .collect();
+    let (a, c, f) = choose_thresholds(&scored_items);
+    file.answer_threshold = a;
+    file.clarify_threshold = c;
+    file.choice_floor = f;
+    file
+}
+
+/// The replies of `items` with the chatbot of their content set to `file`.
+fn replies(bots: &mut [Chatbot], items: &[&Item], file: &WeightsFile, semantic: bool, now: &[DateTime<Tz>]) -> Vec<Reply> {
+    let Ok(ranker) = Ranker::from_json(&serde_json::to_string(file).unwrap_or_default(), semantic) else {
+        return Vec::new();
+    };
+    for bot in bots.iter_mut() {
+        let mut config = bot.config().clone();
+        if semantic {
+            config.semantic_ranker = ranker.clone();
+        } else {
+            config.lexical_ranker = ranker.clone();
+        }
+        bot.set_config(config);
+    }
+    items
+        .iter()
+        .map(|i| {
+            let sims = if semantic { i.similarities.as_ref() } else { None };
+            bots[i.set_content()].ask_with(&i.query.query, now[i.set_content()], sims)
+        })
+        .collect()
+}
+
+impl Item {
+    fn set_content(&self) -> usize {
+        self.set >> 8
+    }
+}
+
+fn row(name: &str, m: &Metrics) -> String {
+    format!(
+        "| {name} | {} + {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} |",
+        m.in_scope,
+        m.out_of_scope,
+        m.top1,
+        m.answered_correct,
+        m.within_one_tap,
+        m.confidently_wrong,
+        m.oos_answered,
+        m.clarified,
+        m.hours_right
+    )
+}
+
+fn main() -> Result<(), Error> {
+    let mut args = std::env::args().skip(1);
+    let (mut model, mut cache, mut write) = (None::<PathBuf>, repo("target/train-cache"), false);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--model" => model = Some(args.next().ok_or("--model needs a directory")?.into()),
+            "--cache" => cache = args.next().ok_or("--cache needs a directory")?.into(),
+            "--write" => write = true,
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    let shared = repo("../shared/eval/faq-fr");
+    let faq_json = shared.join("faq.json");
+    let bench = content_from_benchmark_json(&std::fs::read_to_string(&faq_json)?)?;
+    let demo = borne_content::load(&borne_content::ContentSource::Embedded)?.content;
+    let contents: Vec<(&str, Content, DateTime<Tz>)> = vec![
+        ("faq-fr", bench, chrono_tz::Europe::Paris.with_ymd_and_hms(2026, 3, 10, 10, 0, 0).single().ok_or("date")?),
+        ("demo", demo, chrono_tz::Europe::Paris.with_ymd_and_hms(2026, 12, 2, 10, 0, 0).single().ok_or("date")?),
+    ];
+    let mut sets: Vec<Set> = Vec::new();
+    for (name, content, path) in [
+        ("faq-fr dev", 0, shared.join("queries-dev.jsonl")),
+        ("faq-fr extra", 0, repo("chatbot/tests/data/faq-fr-extra.jsonl")),
+        ("faq-fr english", 0, repo("chatbot/tests/data/faq-fr-english.jsonl")),
+        ("demo", 1, repo("tests/data/demo-questions.jsonl")),
+        ("demo visitors", 1, repo("tests/data/demo-questions-visitors.jsonl")),
+    ] {
+        if let Some(queries) = read_set(&path)? {
+            sets.push(Set { name, content, queries });
+        }
+    }
+
+    let mut config = ChatbotConfig::default();
+    config.semantic.model = model.clone();
+    config.semantic.cache_dir = Some(cache.join("faq-embeddings"));
+    let mut bots: Vec<Chatbot> =
+        contents.iter().map(|(_, c, _)| Chatbot::new(c, config.clone())).collect::<Result<_, _>>()?;
+    let semantic = model.is_some();
+    if semantic {
+        for bot in &bots {
+            if !bot.wait_semantic(std::time::Duration::from_secs(1200)) {
+                return Err("the model did not load or the FAQ could not be embedded (build with --features semantic)".into());
+            }
+        }
+    }
+    let nows: Vec<DateTime<Tz>> = contents.iter().map(|(_, _, n)| *n).collect();
+
+    // Similarities, cached by model and question.
+    let sims_path = cache.join(format!(
+        "similarities-{}.json",
+        model.as_deref().and_then(|m| m.file_name()).map_or("none".into(), |n| n.to_string_lossy().into_owned())
+    ));
+    let mut sims_cache: HashMap<String, Similarities> = if semantic {
+        std::fs::read_to_string(&sims_path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+    } else {
+        HashMap::new()
+    };
+    let started = std::time::Instant::now();
+    let mut items: Vec<Item> = Vec::new();
+    for (s, set) in sets.iter().enumerate() {
+        let bot = &bots[set.content];
+        for q in &set.queries {
+            let similarities = if semantic {
+                let key = format!("{}\u{0}{}", contents[set.content].0, q.query);
+                if let Some(hit) = sims_cache.get(&key) {
+                    Some(hit.clone())
+                } else {
+                    let computed = bot.similarities(&q.query);
+                    if let Some(c) = &computed {
+                        sims_cache.insert(key, c.clone());
+                    }
+                    computed
+                }
+            } else {
+                None
+            };
+            let ok = |id: &str| q.expected_id.as_deref() == Some(id) || q.also_ok.iter().any(|a| a == id);
+            let candidates = bot
+                .explain_with(&q.query, similarities.as_ref())
+                .into_iter()
+                .map(|r| {
+                    let label = ok(&r.id);
+                    (r.id, r.features, label)
+                })
+                .collect();
+            items.push(Item { set: (set.content << 8) | s, query: q.clone(), fold: fold_of(&q.query), similarities, candidates });
+        }
+    }
+    if semantic {
+        std::fs::create_dir_all(&cache)?;
+        std::fs::write(&sims_path, serde_json::to_string(&sims_cache)?)?;
+    }
+    eprintln!("{} questions measured in {:.1} s", items.len(), started.elapsed().as_secs_f64());
+
+    let features: Vec<&str> =
+        LEXICAL_FEATURES.iter().chain(if semantic { SEMANTIC_FEATURES } else { &[] }).copied().collect();
+    let name = if semantic { "semantic" } else { "lexical" };
+    let width = features.len();
+    for i in &items {
+        for (_, x, _) in &i.candidates {
+            assert_eq!(x.len(), width, "feature width");
+        }
+    }
+
+    // Cross-validation: each fold scored by a model fitted (and thresholded) on the others.
+    let mut cv_replies: Vec<Option<Reply>> = vec![None; items.len()];
+    let mut oof: Vec<Option<Vec<(f32, bool)>>> = vec![None; items.len()];
+    for k in 0..FOLDS {
+        let train: Vec<&Item> = items.iter().filter(|i| i.fold.is_some_and(|f| f != k)).collect();
+        let file = train_on(name, &features, &train);
+        let test_idx: Vec<usize> = (0..items.len()).filter(|&i| items[i].fold == Some(k)).collect();
+        let test: Vec<&Item> = test_idx.iter().map(|&i| &items[i]).collect();
+        let r = replies(&mut bots, &test, &file, semantic, &nows);
+        for (&i, reply) in test_idx.iter().zip(r) {
+            cv_replies[i] = Some(reply);
+            oof[i] = Some(scored(&file, &items[i]));
+        }
+        eprintln!(
+            "fold {k}: thresholds answer {:.2} clarify {:.2} floor {:.2}",
+            file.answer_threshold, file.clarify_threshold, file.choice_floor
+        );
+    }
+
+    // The shipped weights: all non-frozen questions; thresholds on out-of-fold probabilities.
+    let train: Vec<&Item> = items.iter().filter(|i| i.fold.is_some()).collect();
+    let fitted = fit(&groups(&train), width);
+    let oof_scored: Vec<(Vec<(f32, bool)>, bool)> = (0..items.len())
+        .filter(|&i| items[i].fold.is_some() && trainable(&items[i]))
+        .filter_map(|i| oof[i].clone().map(|s| (s, items[i].query.expected_id.is_some())))
+        .collect();
+    let thresholds = choose_thresholds(&oof_scored);
+    let counts: Vec<String> = sets
+        .iter()
+        .enumerate()
+        .map(|(s, set)| {
+            let n = items.iter().filter(|i| i.set & 0xff == s && i.fold.is_some()).count();
+            format!("{} {n}", set.name)
+        })
+        .collect();
+    let file = weights_file(
+        name,
+        &features,
+        fitted,
+        thresholds,
+        format!(
+            "examples/train.rs, logistic regression (L2 {L2}) on {} non-frozen questions ({}); thresholds on {FOLDS}-fold out-of-fold probabilities{}",
+            train.len(),
+            counts.join(", "),
+            if semantic { "; multilingual-e5-small" } else { "" }
+        ),
+    );
+
+    // Frozen slice: the shipped weights, never fitted or thresholded on it.
+    let frozen_idx: Vec<usize> = (0..items.len()).filter(|&i| items[i].fold.is_none()).collect();
+    let frozen: Vec<&Item> = frozen_idx.iter().map(|&i| &items[i]).collect();
+    let frozen_replies = replies(&mut bots, &frozen, &file, semantic, &nows);
+    let mut frozen_by_idx: BTreeMap<usize, Reply> = BTreeMap::new();
+    for (&i, r) in frozen_idx.iter().zip(frozen_replies) {
+        frozen_by_idx.insert(i, r);
+    }
+
+    println!(
+        "\n{} — thresholds: answer {:.2}, clarify {:.2}, choice floor {:.2}\n",
+        name, file.answer_threshold, file.clarify_threshold, file.choice_floor
+    );
+    println!("| set | questions (in + out of scope) | top-1 | direct right | within one tap | confidently wrong | out of scope answered | clarified | hours |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    let mut groups: Vec<(String, Vec<usize>)> =
+        sets.iter().enumerate().map(|(s, set)| (set.name.to_string(), (0..items.len()).filter(|&i| items[i].set & 0xff == s).collect())).collect();
+    groups.push(("faq-fr French (dev + extra)".into(), (0..items.len()).filter(|&i| matches!(sets[items[i].set & 0xff].name, "faq-fr dev" | "faq-fr extra")).collect()));
+    groups.push(("demo (both sets)".into(), (0..items.len()).filter(|&i| items[i].set_content() == 1).collect()));
+    for (group, idx) in &groups {
+        for (label, frozen_part) in [("cross-validated", false), ("frozen slice", true)] {
+            let chosen: Vec<usize> = idx.iter().copied().filter(|&i| items[i].fold.is_none() == frozen_part).collect();
+            let qs: Vec<BenchQuery> = chosen.iter().map(|&i| items[i].query.clone()).collect();
+            let rs: Vec<Reply> = chosen
+                .iter()
+                .filter_map(|&i| if frozen_part { frozen_by_idx.get(&i).cloned() } else { cv_replies[i].clone() })
+                .collect();
+            if rs.len() == qs.len() && !qs.is_empty() {
+                println!("{}", row(&format!("{group}, {label}"), &metrics(&qs, &rs)));
+            }
+        }
+    }
+    println!("\nweights ({name}):");
+    for (f, w) in features.iter().zip(&file.weights) {
+        println!("  {f:>22} {w:+.3}");
+    }
+    if write {
+        let path = repo(&format!("chatbot/weights/{name}.json"));
+        std::fs::write(&path, serde_json::to_string_pretty(&file)? + "\n")?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
