@@ -64,11 +64,17 @@ pub enum Text {
     TicketQueued,
     TicketNotPrinted,
     TicketNoPrinter,
+    DidYouMean,
+    RelatedQuestions,
+    DontKnow,
+    DontKnowAskDesk,
+    AnswerInFrench,
+    PickOrAsk,
 }
 
 impl Text {
     /// Every string, for completeness checks.
-    pub const ALL: [Text; 53] = [
+    pub const ALL: [Text; 59] = [
         Text::Welcome,
         Text::PressEnterToStart,
         Text::MenuTitle,
@@ -122,6 +128,12 @@ impl Text {
         Text::TicketQueued,
         Text::TicketNotPrinted,
         Text::TicketNoPrinter,
+        Text::DidYouMean,
+        Text::RelatedQuestions,
+        Text::DontKnow,
+        Text::DontKnowAskDesk,
+        Text::AnswerInFrench,
+        Text::PickOrAsk,
     ];
 
     /// The string in `lang`.
@@ -222,8 +234,37 @@ impl Text {
                 "Cette borne n'a pas d'imprimante : notez bien votre numéro.",
                 "This kiosk has no printer: please write down your number.",
             ),
+            // The chatbot's outcomes: "Vouliez-vous dire ?" with choices, and the refusal with
+            // the closest questions (see `dont_know`).
+            Text::DidYouMean => ("Vouliez-vous dire :", "Did you mean:"),
+            Text::RelatedQuestions => ("Questions proches :", "Related questions:"),
+            Text::DontKnow => {
+                ("Je ne sais pas répondre à cette question.", "I don't know how to answer that.")
+            }
+            // {desk}: the commune's help desk, as the content writes it.
+            Text::DontKnowAskDesk => (
+                "Je ne sais pas répondre à cette question. Vous pouvez vous adresser à : {desk}",
+                "I don't know how to answer that. You can ask: {desk}",
+            ),
+            Text::AnswerInFrench => ("Cette réponse est en français.", "This answer is in French."),
+            Text::PickOrAsk => (
+                "Tapez un numéro pour voir sa réponse, ou une autre question (Entrée seule pour revenir)",
+                "Type a number to see its answer, or another question (Enter alone to go back)",
+            ),
         }
     }
+}
+
+/// The chatbot's refusal in `lang`: "I don't know how to answer that. You can ask: {help desk}",
+/// with one full stop at the end even when the help desk text ends with its own. The closest
+/// questions are not in it: each front-end shows them once, as buttons or numbered lines.
+pub fn dont_know(help_desk: &str, lang: Lang) -> String {
+    let desk = help_desk.trim();
+    if desk.is_empty() {
+        return Text::DontKnow.get(lang).to_string();
+    }
+    let end = if desk.ends_with(['.', '!', '?']) { "" } else { "." };
+    format!("{}{end}", Text::DontKnowAskDesk.get(lang).replace("{desk}", desk))
 }
 
 #[cfg(test)]
@@ -243,5 +284,35 @@ mod tests {
                 assert!(!en.chars().any(|c| "éèêàçùôîœ".contains(c)), "{text:?} English looks French: {en}");
             }
         }
+    }
+
+    #[test]
+    fn the_refusal_names_the_help_desk_with_one_full_stop() {
+        assert_eq!(
+            dont_know("l'accueil de la mairie", Lang::En),
+            "I don't know how to answer that. You can ask: l'accueil de la mairie."
+        );
+        assert_eq!(
+            dont_know("l'accueil de la mairie (rez-de-chaussée).", Lang::Fr),
+            "Je ne sais pas répondre à cette question. Vous pouvez vous adresser à : l'accueil de la mairie (rez-de-chaussée)."
+        );
+        assert_eq!(dont_know("  ", Lang::En), "I don't know how to answer that.");
+        assert!(!dont_know("Accueil !", Lang::Fr).contains(".."));
+    }
+
+    #[test]
+    fn the_french_refusal_is_the_chatbots_own_sentence() {
+        use borne_chatbot::{Chatbot, ChatbotConfig, ReplyKind};
+        use borne_content::{ContentSource, ContentStore};
+        let (store, _) = ContentStore::open(ContentSource::Embedded, None).expect("demo content");
+        let content = store.current();
+        let chatbot = Chatbot::new(&content, ChatbotConfig::default()).expect("chatbot");
+        let now = chrono::Utc::now().with_timezone(&content.commune.timezone);
+        let refused = ["quel temps fera-t-il demain a paris", "je voudrais un livre de cuisine", "xylophone"]
+            .iter()
+            .map(|q| chatbot.ask(q, now))
+            .find(|r| r.kind == ReplyKind::DontKnow)
+            .expect("one of these questions is refused by the demo chatbot");
+        assert_eq!(dont_know(&content.commune.help_desk, Lang::Fr), refused.text);
     }
 }
