@@ -1,11 +1,13 @@
 //! Questions are answered, and answers and procedure sheets printed, on a worker thread so that the
 //! screen never freezes: the UI thread sends a [`Job`], the worker runs the chatbot (or the printer)
-//! and hands the [`Outcome`] back to the UI thread through Slint's event loop.
+//! and hands the [`Outcome`] back to the UI thread through Slint's event loop. A "Vouliez-vous
+//! dire ?" choice or a refusal's suggestion tapped goes the same way ([`Job::ShowEntry`]): the
+//! worker takes that entry's answer as it is, without asking its question again.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use borne_chatbot::Reply;
+use borne_chatbot::{Language, Reply};
 use borne_content::{Content, Lang};
 
 use crate::kiosk::UiServices;
@@ -18,6 +20,19 @@ pub enum Job {
         /// The question as typed or tapped.
         question: String,
         /// The session it was asked in: a later session drops the answer.
+        generation: u64,
+    },
+    /// Show the answer of FAQ entry `id`: a choice or a suggestion tapped on a card.
+    ShowEntry {
+        /// The entry's id.
+        id: String,
+        /// The entry's question, as the button showed it (the new card's heading).
+        question: String,
+        /// What the visitor typed that led to this entry (for the "did it help?" log).
+        asked: String,
+        /// The language that question was asked in: the answer card says when it is in French.
+        language: Language,
+        /// The session it was tapped in: a later session drops the answer.
         generation: u64,
     },
     /// Find questions close to what is being typed.
@@ -46,10 +61,12 @@ pub enum Job {
 /// What the worker hands back to the UI thread.
 #[derive(Debug)]
 pub enum Outcome {
-    /// The reply to a question.
+    /// The reply to a question, or the answer of an entry tapped.
     Answered {
-        /// The question.
+        /// The question (as typed, or the entry's question when one was tapped).
         question: String,
+        /// What the visitor typed that led here (the question itself unless an entry was tapped).
+        asked: String,
         /// The session it was asked in.
         generation: u64,
         /// The chatbot's reply.
@@ -78,6 +95,19 @@ pub fn add_entry_link(reply: &mut Reply, content: &Content) {
     if reply.link.is_none() && reply.is_answer() {
         reply.link = reply.id.as_deref().and_then(|id| content.faq_entry(id)).and_then(|e| e.link.clone());
     }
+}
+
+/// The answer of entry `id` (a choice or suggestion tapped), marked as asked in `language` so
+/// that the card says when the answer is in French, with its link. Should a content reload have
+/// removed the entry meanwhile, the entry's question is asked instead.
+pub fn entry_reply(services: &UiServices, id: &str, question: &str, language: Language) -> Reply {
+    let mut reply = services.chatbot.answer_entry(id).unwrap_or_else(|| {
+        tracing::warn!(id, "the entry tapped is no longer in the content: its question is asked");
+        services.chatbot.ask(question, (services.now)())
+    });
+    reply.language = language;
+    add_entry_link(&mut reply, &services.content.current());
+    reply
 }
 
 /// Starts the worker; `deliver` runs on the worker thread and must pass the outcome to the UI thread.
@@ -114,7 +144,12 @@ fn work(services: &UiServices, rx: &Receiver<Job>, deliver: impl Fn(Outcome)) {
                     );
                 }
                 tracing::info!(kind = ?reply.kind, score = reply.score, "question answered on the touchscreen");
-                Outcome::Answered { question, generation, reply: Box::new(reply) }
+                Outcome::Answered { asked: question.clone(), question, generation, reply: Box::new(reply) }
+            }
+            Job::ShowEntry { id, question, asked, language, generation } => {
+                let reply = entry_reply(services, &id, &question, language);
+                tracing::info!(id, "entry tapped on the touchscreen");
+                Outcome::Answered { question, asked, generation, reply: Box::new(reply) }
             }
             Job::Suggest { text } => {
                 let reply = services.chatbot.ask(&text, (services.now)());

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use borne_chatbot::feedback::FeedbackLog;
-use borne_chatbot::{Chatbot, Reply};
+use borne_chatbot::{Chatbot, Language, Reply, ReplyKind};
 use borne_content::{ContentStore, Lang};
 use chrono::DateTime;
 use chrono_tz::Tz;
@@ -74,13 +74,24 @@ pub struct UiServices {
     pub tickets: TicketBook,
 }
 
+/// One card of the conversation, as the session remembers it.
+#[derive(Debug)]
+struct Shown {
+    /// The card's heading: the question typed, or the entry's question when one was tapped.
+    question: String,
+    /// What the visitor typed that led to this card (logged with a "no" vote).
+    asked: String,
+    /// The chatbot's reply.
+    reply: Reply,
+}
+
 /// What one visitor did, cleared when the session ends.
 #[derive(Debug, Default)]
 struct Session {
     /// Incremented at each reset: answers to questions of an older session are dropped.
     generation: u64,
-    /// Questions and replies, newest first (same order as the cards).
-    replies: Vec<(String, Reply)>,
+    /// The cards shown, newest first (same order as the cards).
+    replies: Vec<Shown>,
     /// Seconds since the last touch.
     idle_secs: u32,
     /// Language of the strings built in Rust.
@@ -162,10 +173,12 @@ impl Kiosk {
 
         let weak = app.as_weak();
         let jobs = ask::start(Arc::clone(&services), {
-            let session = Arc::clone(&session);
+            let (services, session) = (Arc::clone(&services), Arc::clone(&session));
             move |outcome| {
-                let session = Arc::clone(&session);
-                if let Err(e) = weak.upgrade_in_event_loop(move |app| apply(&app, &session, outcome)) {
+                let (services, session) = (Arc::clone(&services), Arc::clone(&session));
+                if let Err(e) =
+                    weak.upgrade_in_event_loop(move |app| apply(&app, &services, &session, outcome))
+                {
                     tracing::error!(error = %e, "cannot hand an answer to the UI");
                 }
             }
@@ -241,9 +254,20 @@ impl Kiosk {
         let generation = lock(&self.session).generation;
         apply(
             &self.app,
+            &self.services,
             &self.session,
-            Outcome::Answered { question: question.to_string(), generation, reply: Box::new(reply) },
+            Outcome::Answered {
+                question: question.to_string(),
+                asked: question.to_string(),
+                generation,
+                reply: Box::new(reply),
+            },
         );
+    }
+
+    /// The chatbot's reply to `question` now, without showing it.
+    pub(crate) fn reply_now(&self, question: &str) -> Reply {
+        self.services.chatbot.ask(question, (self.services.now)())
     }
 
     /// Shows "Horaires et services" with its rows filled, the first service opened.
@@ -553,15 +577,30 @@ fn wire(app: &AppWindow, services: &Arc<UiServices>, session: &Shared, jobs: Sen
             ask_question(&app, &session, &jobs, question.to_string());
         }
     });
+    api.on_pick_entry({
+        let (weak, session, jobs) = (weak.clone(), Arc::clone(session), jobs.clone());
+        move |card, choice| {
+            let Some(app) = weak.upgrade() else { return };
+            let (Ok(card), Ok(choice)) = (usize::try_from(card), usize::try_from(choice)) else { return };
+            let Some(job) = entry_job(&session, card, choice) else { return };
+            lock(&session).idle_secs = 0;
+            let api = app.global::<Api>();
+            api.set_thinking(true);
+            if jobs.send(job).is_err() {
+                api.set_thinking(false);
+                tracing::error!("the answer worker has stopped");
+            }
+        }
+    });
     api.on_feedback({
         let (weak, services, session) = (weak.clone(), Arc::clone(services), Arc::clone(session));
         move |index, helpful| {
             let Some(app) = weak.upgrade() else { return };
             let Ok(i) = usize::try_from(index) else { return };
             let session = lock(&session);
-            let Some((question, reply)) = session.replies.get(i) else { return };
+            let Some(Shown { asked, reply, .. }) = session.replies.get(i) else { return };
             if let Some(log) = &services.feedback {
-                log.record_vote(question, reply.id.as_deref(), helpful, chrono::Utc::now());
+                log.record_vote(asked, reply.id.as_deref(), helpful, chrono::Utc::now());
             }
             if let Some(reporter) = &services.reporter {
                 reporter.voted(reply.id.as_deref(), helpful);
@@ -575,7 +614,7 @@ fn wire(app: &AppWindow, services: &Arc<UiServices>, session: &Shared, jobs: Sen
         move |index| {
             let Ok(i) = usize::try_from(index) else { return };
             let session = lock(&session);
-            if let Some((question, reply)) = session.replies.get(i) {
+            if let Some(Shown { question, reply, .. }) = session.replies.get(i) {
                 let job = Job::Print {
                     question: question.clone(),
                     reply: Box::new(reply.clone()),
@@ -685,6 +724,78 @@ fn ask_question(app: &AppWindow, session: &Shared, jobs: &Sender<Job>, question:
     }
 }
 
+/// The job that shows the answer of choice `choice` (a "Vouliez-vous dire ?" choice or a closest
+/// question) of the card at `card`, asked in that card's language by the same visitor.
+fn entry_job(session: &Shared, card: usize, choice: usize) -> Option<Job> {
+    let session = lock(session);
+    let shown = session.replies.get(card)?;
+    let candidate = offered(&shown.reply).get(choice)?;
+    Some(Job::ShowEntry {
+        id: candidate.id.clone(),
+        question: candidate.question.clone(),
+        asked: shown.asked.clone(),
+        language: shown.reply.language,
+        generation: session.generation,
+    })
+}
+
+/// The entries a card offers as buttons: the choices when clarifying, the closest questions when
+/// refusing, none otherwise.
+fn offered(reply: &Reply) -> &[borne_chatbot::Candidate] {
+    match reply.kind {
+        ReplyKind::Clarify => &reply.choices,
+        ReplyKind::DontKnow => &reply.suggestions,
+        _ => &[],
+    }
+}
+
+/// The card's text in `lang`: the answer as the content wrote it, the refusal sentence in the
+/// visitor's language (with the commune's help desk), nothing when clarifying (the card's heading
+/// says "Vouliez-vous dire :"); the chatbot's own message for input it could not read.
+fn card_text(reply: &Reply, help_desk: &str, lang: Lang) -> String {
+    match reply.kind {
+        ReplyKind::Clarify => String::new(),
+        ReplyKind::DontKnow => crate::strings::dont_know(help_desk, lang),
+        _ => reply.text.clone(),
+    }
+}
+
+/// The card showing `reply`, in `lang`.
+fn answer_card(question: &str, reply: &Reply, help_desk: &str, lang: Lang) -> AnswerCard {
+    let choices: Vec<SharedString> = offered(reply).iter().map(|c| c.question.as_str().into()).collect();
+    AnswerCard {
+        question: question.into(),
+        text: card_text(reply, help_desk, lang).into(),
+        answered: reply.is_answer(),
+        clarify: reply.kind == ReplyKind::Clarify,
+        choices: ModelRc::new(VecModel::from(choices)),
+        asked_in_english: reply.language == Language::English,
+        link: reply.link.clone().unwrap_or_default().into(),
+        feedback: 0,
+        qr: reply.link.as_deref().map(|link| qr_image(link, ANSWER_QR_PX)).unwrap_or_default(),
+    }
+}
+
+/// Rewrites the cards' texts built in Rust (the refusal sentence) in the session's language.
+fn refresh_cards(app: &AppWindow, services: &UiServices, session: &Shared) {
+    let help_desk = services.content.current().commune.help_desk.clone();
+    let texts: Vec<Option<String>> = {
+        let session = lock(session);
+        session
+            .replies
+            .iter()
+            .map(|s| {
+                (s.reply.kind == ReplyKind::DontKnow).then(|| card_text(&s.reply, &help_desk, session.lang))
+            })
+            .collect()
+    };
+    for (i, text) in texts.into_iter().enumerate() {
+        if let Some(text) = text {
+            update_card(app, i, |card| card.text = text.into());
+        }
+    }
+}
+
 fn cards_model(app: &AppWindow) -> Option<ModelRc<AnswerCard>> {
     Some(app.global::<Api>().get_cards())
 }
@@ -698,31 +809,18 @@ fn update_card(app: &AppWindow, index: usize, f: impl FnOnce(&mut AnswerCard)) {
 }
 
 /// Applies what the worker computed, on the UI thread.
-fn apply(app: &AppWindow, session: &Shared, outcome: Outcome) {
+fn apply(app: &AppWindow, services: &UiServices, session: &Shared, outcome: Outcome) {
     let api = app.global::<Api>();
     match outcome {
-        Outcome::Answered { question, generation, reply } => {
+        Outcome::Answered { question, asked, generation, reply } => {
             let mut session = lock(session);
             if generation != session.generation {
                 return; // asked by a visitor who has gone: nothing of it may show
             }
             api.set_thinking(false);
-            let card = AnswerCard {
-                question: question.as_str().into(),
-                text: reply.text.as_str().into(),
-                answered: reply.is_answer(),
-                suggestions: ModelRc::new(VecModel::from(
-                    reply
-                        .suggestions
-                        .iter()
-                        .map(|c| SharedString::from(c.question.as_str()))
-                        .collect::<Vec<_>>(),
-                )),
-                link: reply.link.clone().unwrap_or_default().into(),
-                feedback: 0,
-                qr: reply.link.as_deref().map(|link| qr_image(link, ANSWER_QR_PX)).unwrap_or_default(),
-            };
-            session.replies.insert(0, (question, *reply));
+            let help_desk = services.content.current().commune.help_desk.clone();
+            let card = answer_card(&question, &reply, &help_desk, session.lang);
+            session.replies.insert(0, Shown { question, asked, reply: *reply });
             let model = api.get_cards();
             match model.as_any().downcast_ref::<VecModel<AnswerCard>>() {
                 Some(cards) => cards.insert(0, card),
@@ -752,6 +850,7 @@ fn set_language(app: &AppWindow, services: &UiServices, session: &Shared, lang: 
     lock(session).lang = lang;
     app.global::<Api>().set_lang(lang.code().into());
     refresh_clock(app, services, session);
+    refresh_cards(app, services, session);
     if app.global::<Api>().get_screen() == "hours" {
         fill_hours(app, services, session);
     }

@@ -77,7 +77,9 @@ pub enum Stage {
     Ask,
     /// An answer card.
     Answer,
-    /// A refusal with suggestions.
+    /// "Vouliez-vous dire :" with a button per choice.
+    Clarify,
+    /// A refusal with the closest questions as buttons.
     Refusal,
     /// The inactivity warning.
     Idle,
@@ -113,11 +115,12 @@ pub enum Stage {
 
 impl Stage {
     /// Every screen, in order.
-    pub const ALL: [Stage; 20] = [
+    pub const ALL: [Stage; 21] = [
         Stage::Welcome,
         Stage::Home,
         Stage::Ask,
         Stage::Answer,
+        Stage::Clarify,
         Stage::Refusal,
         Stage::Idle,
         Stage::Hours,
@@ -143,6 +146,7 @@ impl Stage {
             Stage::Home => "home",
             Stage::Ask => "ask",
             Stage::Answer => "answer",
+            Stage::Clarify => "clarify",
             Stage::Refusal => "refusal",
             Stage::Idle => "idle",
             Stage::Hours => "hours",
@@ -171,6 +175,9 @@ impl Stage {
 /// A question the demo content answers, and one it refuses with suggestions.
 const DEMO_QUESTION: &str = "Y a-t-il le wifi à la médiathèque ?";
 const DEMO_REFUSED: &str = "je voudrais un livre de cuisine";
+/// Short, vague questions: the first the chatbot answers with "Vouliez-vous dire ?" is shown
+/// (which one does depends on the chatbot's learned weights).
+const DEMO_AMBIGUOUS: [&str; 4] = ["inscription", "passeport", "carte", "horaires"];
 /// A demo procedure with documents, a service, a cost and a link.
 const DEMO_PROCEDURE: &str = "papiers-perte-vol";
 
@@ -187,6 +194,13 @@ impl Kiosk {
             Stage::Home => self.go("home"),
             Stage::Ask => self.go("ask"),
             Stage::Answer => answer(DEMO_QUESTION),
+            Stage::Clarify => {
+                let question = DEMO_AMBIGUOUS
+                    .into_iter()
+                    .find(|q| self.reply_now(q).kind == borne_chatbot::ReplyKind::Clarify)
+                    .unwrap_or(DEMO_AMBIGUOUS[0]);
+                answer(question);
+            }
             Stage::Refusal => answer(DEMO_REFUSED),
             Stage::Idle => {
                 answer(DEMO_QUESTION);

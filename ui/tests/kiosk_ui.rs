@@ -151,22 +151,26 @@ fn the_kiosk_ui_end_to_end() {
     );
     wait_until("the print notice", || api.get_notice() == "Imprimé");
 
-    // A refused question shows the closest topics as buttons; tapping one asks it.
+    // A refused question shows the closest topics as buttons; tapping one shows its answer.
     type_on_keyboard(app, "je voudrais un livre de cuisine");
     tap(app, "Demander");
     wait_until("the refusal", || api.get_cards().row_count() == 2);
     let refusal = api.get_cards().row_data(0).expect("card");
-    assert!(!refusal.answered);
+    assert!(!refusal.answered && !refusal.clarify);
     assert!(refusal.text.starts_with("Je ne sais pas répondre"), "{}", refusal.text);
-    let suggestions: Vec<_> = refusal.suggestions.iter().collect();
+    let suggestions: Vec<_> = refusal.choices.iter().collect();
     assert!(
         suggestions.iter().any(|s| s == "Comment réserver un livre qui est déjà emprunté ?"),
         "{suggestions:?}"
     );
-    assert!(has_label(app, "Vouliez-vous dire :"));
+    assert!(has_label(app, "Questions proches :"));
     tap(app, "Comment réserver un livre qui est déjà emprunté ?");
     wait_until("the suggested answer", || api.get_cards().row_count() == 3);
-    assert!(api.get_cards().row_data(0).expect("card").answered);
+    let picked = api.get_cards().row_data(0).expect("card");
+    assert!(picked.answered);
+    let reserve = content.faq_entry("mediatheque-reserver").expect("entry");
+    assert_eq!(picked.question, reserve.question.as_str());
+    assert!(picked.text.starts_with(reserve.answer.trim()), "{}", picked.text);
 
     // Languages: the @tr strings and the Rust-built strings switch, the content stays.
     tap(app, "English");
