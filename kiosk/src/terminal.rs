@@ -7,6 +7,11 @@
 //! session greets the card holder (masked number only). With a simulated reader, typing
 //! `carte CODE` (or `card CODE`) at any prompt presents a card to it.
 //!
+//! A question the chatbot is unsure about lists its "Vouliez-vous dire :" choices, and a refusal
+//! its closest questions, numbered: typing a number shows that entry's answer, in the session's
+//! language around it (the answers themselves are the commune's, in French: a visitor reading
+//! English is told so).
+//!
 //! With a printer attached ([`TerminalSession::with_printer`]), every chatbot answer and the last
 //! procedure shown can be printed ("p"), and the session says where the receipt went (the
 //! simulated printer's PNG and text).
@@ -21,8 +26,8 @@ use std::time::{Duration, Instant};
 
 use borne_hardware::reader::{ReaderEvent, ReaderKind};
 
-use borne_chatbot::Chatbot;
 use borne_chatbot::feedback::FeedbackLog;
+use borne_chatbot::{Candidate, Chatbot, Language, Reply, ReplyKind};
 use borne_content::hours_text::{date_words, describe_day, describe_state};
 use borne_content::text::sort_key;
 use borne_content::{Content, ContentStore, Lang, Service};
@@ -358,33 +363,49 @@ impl TerminalSession {
         }
     }
 
-    /// Questions to the chatbot, one after another, each answer followed by "did it help?".
+    /// Questions to the chatbot, one after another. An answer is followed by "did it help?"; a
+    /// "Vouliez-vous dire :" lists its choices and a refusal its closest questions, numbered:
+    /// typing a number shows that entry's answer, anything else is the next question.
     fn ask<W: Write>(&self, lines: &Receiver<Input>, out: &mut W) -> io::Result<Next> {
         let lang = self.lang;
+        let mut offer: Option<Offer> = None;
         loop {
             writeln!(out)?;
-            writeln!(out, "{}", Text::AskQuestion.get(lang))?;
-            write!(out, "{} > ", Text::TypeQuestion.get(lang))?;
+            if offer.is_some() {
+                write!(out, "{} > ", Text::PickOrAsk.get(lang))?;
+            } else {
+                writeln!(out, "{}", Text::AskQuestion.get(lang))?;
+                write!(out, "{} > ", Text::TypeQuestion.get(lang))?;
+            }
             out.flush()?;
-            let question = match self.wait(lines, out)? {
+            let line = match self.wait(lines, out)? {
                 Input::Line(line) if line.trim().is_empty() => return Ok(Next::Stay),
                 Input::Line(line) => line,
                 Input::Idle => return self.idle_reset(out),
                 Input::End => return Ok(Next::Quit),
                 Input::Card(_) | Input::NotACard => continue,
             };
-            let reply = self.chatbot.ask(&question, self.clock.now());
-            self.feedback.record_reply(
-                &question,
-                &reply,
-                self.chatbot.answer_threshold(),
-                chrono::Utc::now(),
-            );
-            writeln!(out)?;
-            writeln!(out, "  {}", reply.text.replace('\n', "\n  "))?;
-            if let Some(link) = &reply.link {
-                writeln!(out, "  {} : {link}", Text::Online.get(lang))?;
-            }
+            let (shown, reply) = match offer.as_ref().map(|o| o.pick(&line)) {
+                Some(Pick::Entry(shown, entry)) => {
+                    (shown, entry.with_answer(&self.chatbot, self.clock.now()))
+                }
+                Some(Pick::NotInList) => {
+                    writeln!(out, "{}", Text::NotAChoice.get(lang))?;
+                    continue;
+                }
+                Some(Pick::Question) | None => {
+                    let reply = self.chatbot.ask(&line, self.clock.now());
+                    self.feedback.record_reply(
+                        &line,
+                        &reply,
+                        self.chatbot.answer_threshold(),
+                        chrono::Utc::now(),
+                    );
+                    (Shown { question: line.clone(), asked: line, picked: false }, reply)
+                }
+            };
+            self.show_reply(&shown, &reply, out)?;
+            offer = Offer::of(&reply, &shown.asked);
             if !reply.is_answer() {
                 continue;
             }
@@ -396,7 +417,7 @@ impl TerminalSession {
                 loop {
                     match self.choose_or_print(lines, out, 2)? {
                         Some(choice) => break choice,
-                        None => self.print_answer(&question, reply.id.as_deref(), out)?,
+                        None => self.print_answer(&shown.question, reply.id.as_deref(), out)?,
                     }
                 }
             } else {
@@ -404,8 +425,9 @@ impl TerminalSession {
             };
             match choice {
                 Choice::Item(choice) => {
+                    // A "no" is logged with the visitor's own words, even for an entry they picked.
                     self.feedback.record_vote(
-                        &question,
+                        &shown.asked,
                         reply.id.as_deref(),
                         choice == 0,
                         chrono::Utc::now(),
@@ -420,6 +442,42 @@ impl TerminalSession {
                 Choice::End => return Ok(Next::Quit),
             }
         }
+    }
+
+    /// Shows a reply in the session's language: an answer (headed by the entry's question when
+    /// the visitor picked it, with a line saying it is in French when the visitor reads English),
+    /// "Vouliez-vous dire :" with its numbered choices, or the refusal with its numbered closest
+    /// questions (each once: the sentence does not list them).
+    fn show_reply<W: Write>(&self, shown: &Shown, reply: &Reply, out: &mut W) -> io::Result<()> {
+        let lang = self.lang;
+        writeln!(out)?;
+        if shown.picked {
+            writeln!(out, "  {}", shown.question)?;
+        }
+        match reply.kind {
+            ReplyKind::Clarify => {
+                writeln!(out, "  {}", Text::DidYouMean.get(lang))?;
+                numbered(&reply.choices, out)?;
+            }
+            ReplyKind::DontKnow => {
+                let help_desk = &self.store.current().commune.help_desk;
+                writeln!(out, "  {}", borne_ui::strings::dont_know(help_desk, lang))?;
+                if !reply.suggestions.is_empty() {
+                    writeln!(out, "  {}", Text::RelatedQuestions.get(lang))?;
+                    numbered(&reply.suggestions, out)?;
+                }
+            }
+            _ => {
+                if reply.is_answer() && (lang == Lang::En || reply.language == Language::English) {
+                    writeln!(out, "  {}", Text::AnswerInFrench.get(lang))?;
+                }
+                writeln!(out, "  {}", reply.text.replace('\n', "\n  "))?;
+            }
+        }
+        if let Some(link) = &reply.link {
+            writeln!(out, "  {} : {link}", Text::Online.get(lang))?;
+        }
+        Ok(())
     }
 
     /// Like [`choose`](Self::choose), but "p" asks to print: then `None`.
@@ -669,6 +727,91 @@ impl TerminalSession {
             }
         }
     }
+}
+
+/// A reply being shown in the terminal session.
+struct Shown {
+    /// Its heading: the question typed, or the entry's question when the visitor picked it.
+    question: String,
+    /// What the visitor typed that led to it (logged with a "no" vote).
+    asked: String,
+    /// The visitor picked it by number from a list.
+    picked: bool,
+}
+
+/// The entries a "Vouliez-vous dire :" or a refusal offered, numbered from 1.
+struct Offer {
+    entries: Vec<Candidate>,
+    /// What the visitor typed.
+    asked: String,
+    /// The language it was asked in (the answer picked says when it is in French).
+    language: Language,
+}
+
+/// What a line typed after an [`Offer`] means.
+enum Pick {
+    /// The number of an entry: show its answer.
+    Entry(Shown, EntryPick),
+    /// A number that is not in the list.
+    NotInList,
+    /// Anything else: a new question.
+    Question,
+}
+
+/// An entry picked from an [`Offer`], before its answer is fetched.
+struct EntryPick {
+    id: String,
+    question: String,
+    language: Language,
+}
+
+impl Offer {
+    /// What `reply` offers, if anything.
+    fn of(reply: &Reply, asked: &str) -> Option<Offer> {
+        let entries = match reply.kind {
+            ReplyKind::Clarify => &reply.choices,
+            ReplyKind::DontKnow => &reply.suggestions,
+            _ => return None,
+        };
+        (!entries.is_empty()).then(|| Offer {
+            entries: entries.clone(),
+            asked: asked.to_string(),
+            language: reply.language,
+        })
+    }
+
+    /// What `line` picks.
+    fn pick(&self, line: &str) -> Pick {
+        let line = line.trim();
+        if line.is_empty() || !line.chars().all(|c| c.is_ascii_digit()) {
+            return Pick::Question;
+        }
+        match line.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).and_then(|i| self.entries.get(i)) {
+            Some(entry) => Pick::Entry(
+                Shown { question: entry.question.clone(), asked: self.asked.clone(), picked: true },
+                EntryPick { id: entry.id.clone(), question: entry.question.clone(), language: self.language },
+            ),
+            None => Pick::NotInList,
+        }
+    }
+}
+
+impl EntryPick {
+    /// The entry's answer as it is (not its question asked again), in the language the visitor
+    /// asked in; should a content reload have removed the entry, its question is asked instead.
+    fn with_answer(self, chatbot: &Chatbot, now: DateTime<Tz>) -> Reply {
+        let mut reply = chatbot.answer_entry(&self.id).unwrap_or_else(|| chatbot.ask(&self.question, now));
+        reply.language = self.language;
+        reply
+    }
+}
+
+/// Writes `entries` as a numbered list, from 1.
+fn numbered<W: Write>(entries: &[Candidate], out: &mut W) -> io::Result<()> {
+    for (i, entry) in entries.iter().enumerate() {
+        writeln!(out, "    {}. {}", i + 1, entry.question)?;
+    }
+    Ok(())
 }
 
 /// A visitor's choice in a numbered list.
