@@ -18,8 +18,12 @@ use std::collections::HashMap;
 /// How many lexical candidates the second stage considers.
 pub const LEXICAL_POOL: usize = 10;
 
-/// How many more candidates the embedding ranking adds when a model is ready.
+/// How many more candidates the embedding ranking adds when a model is ready (more for a
+/// question that is not French: its lexical candidates are mostly noise).
 pub const SEMANTIC_POOL: usize = 5;
+
+/// [`SEMANTIC_POOL`] for a question that is not in French.
+pub const FOREIGN_SEMANTIC_POOL: usize = 10;
 
 /// Names of the lexical features, in vector order.
 pub const LEXICAL_FEATURES: &[&str] = &[
@@ -49,7 +53,12 @@ pub const SEMANTIC_FEATURES: &[&str] = &[
     "semantic_margin",
     "semantic_first",
     "semantic_rank",
+    "fused_rank",
+    "coverage_cosine_z",
     "not_french_cosine_z",
+    "not_french_answer_cosine_z",
+    "not_french_semantic_margin",
+    "not_french_semantic_rank",
 ];
 
 /// The question's cosine similarity to every entry (both vectors indexed by entry), from a
@@ -153,7 +162,8 @@ pub fn pool(
         order.sort_by(|&a, &b| sims.phrasing[b].total_cmp(&sims.phrasing[a]));
         for (rank, &entry) in order.iter().enumerate() {
             semantic_rank.insert(entry, rank);
-            if rank < SEMANTIC_POOL && !lexical_rank.contains_key(&entry) {
+            let depth = if question.not_french { FOREIGN_SEMANTIC_POOL } else { SEMANTIC_POOL };
+            if rank < depth && !lexical_rank.contains_key(&entry) {
                 members.push(measure(entry));
             }
         }
@@ -168,17 +178,21 @@ pub fn pool(
         .iter()
         .map(|e| {
             let rank = lexical_rank.get(&e.entry).copied();
+            // Lexical evidence of a question that is not French is mostly accidental (an English
+            // "information" matching a French "information"): it is gated off, and the
+            // semantic features get their own weights for such questions.
+            let gate = if question.not_french { 0.0 } else { 1.0 };
             let mut features = vec![
-                e.coverage,
-                e.question_coverage,
-                e.missing,
-                (1.0 + e.fused.max(0.0)).ln(),
-                if top > 0.0 { e.reranked / top } else { 0.0 },
-                if top > 0.0 { (e.reranked - best_other(e.entry, &|o| o.reranked)) / top } else { 0.0 },
-                flag(rank == Some(0)),
-                rank.map_or(0.0, |r| 1.0 / (1.0 + r as f32)),
-                flag(e.exact),
-                flag(e.keyword_hit),
+                gate * e.coverage,
+                gate * e.question_coverage,
+                gate * e.missing,
+                gate * (1.0 + e.fused.max(0.0)).ln(),
+                gate * if top > 0.0 { e.reranked / top } else { 0.0 },
+                gate * if top > 0.0 { (e.reranked - best_other(e.entry, &|o| o.reranked)) / top } else { 0.0 },
+                gate * flag(rank == Some(0)),
+                gate * rank.map_or(0.0, |r| 1.0 / (1.0 + r as f32)),
+                gate * flag(e.exact),
+                gate * flag(e.keyword_hit),
                 question.unknown_words,
                 (1.0 + question.terms as f32).ln(),
                 flag(question.not_french),
@@ -198,15 +212,27 @@ pub fn pool(
                     .fold(f32::MIN, f32::max);
                 let srank = semantic_rank.get(&e.entry).copied();
                 let cz = z(cos, pstats);
+                let az = answer_stats.map_or(cz, |s| z(answer, s));
+                let margin = if others > f32::MIN { cos - others } else { 0.0 };
+                let srank_recip = srank.map_or(0.0, |r| 1.0 / (1.0 + r as f32));
+                let foreign = flag(question.not_french);
+                // Reciprocal-rank fusion of both rankings (K = 10), a robust agreement signal.
+                let fused_rank = rank.map_or(0.0, |r| 1.0 / (11.0 + r as f32))
+                    + srank.map_or(0.0, |r| 1.0 / (11.0 + r as f32));
                 features.extend([
                     cos,
                     answer,
                     cz,
-                    answer_stats.map_or(cz, |s| z(answer, s)),
-                    if others > f32::MIN { cos - others } else { 0.0 },
+                    az,
+                    margin,
                     flag(srank == Some(0)),
-                    srank.map_or(0.0, |r| 1.0 / (1.0 + r as f32)),
-                    flag(question.not_french) * cz,
+                    srank_recip,
+                    fused_rank * 10.0,
+                    gate * e.coverage * cz,
+                    foreign * cz,
+                    foreign * az,
+                    foreign * margin,
+                    foreign * srank_recip,
                 ]);
                 similarity = Some(cos);
             }

@@ -240,7 +240,9 @@ impl Engine {
             question_coverage,
             missing: features.missing,
             exact,
-            keyword_hit: terms.iter().any(|t| t.variants.iter().any(|(s, _)| entry.keyword_stems.contains(s))),
+            keyword_hit: terms
+                .iter()
+                .any(|t| t.variants.iter().any(|(s, _)| entry.keyword_stems.contains(s))),
             hours_entry: entry.hours,
         })
     }
@@ -284,7 +286,12 @@ impl Engine {
     }
 
     /// The pool of a cleaned question ranked by the second stage, best first.
-    fn ranked(&self, asked: &Asked, similarities: Option<&Similarities>, config: &ChatbotConfig) -> Vec<Ranked> {
+    fn ranked(
+        &self,
+        asked: &Asked,
+        similarities: Option<&Similarities>,
+        config: &ChatbotConfig,
+    ) -> Vec<Ranked> {
         let similarities = similarities.filter(|s| s.fits(self.entries.len()));
         let ranker = self.ranker(config, similarities.is_some());
         let pool = self.candidates(asked, similarities, config);

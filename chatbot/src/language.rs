@@ -39,26 +39,28 @@ impl Language {
 /// French words that only a French sentence uses (articles, pronouns, question words): one of
 /// them keeps a question French whatever the trigrams say.
 const FRENCH_MARKERS: &[&str] = &[
-    "le", "la", "les", "des", "du", "un", "une", "je", "j", "tu", "il", "nous", "vous", "est", "et",
-    "ou", "où", "pour", "pr", "avec", "mon", "ma", "mes", "quel", "quelle", "quand", "comment",
-    "combien", "pourquoi", "qui", "que", "quoi", "koi", "kel", "c", "ce", "cest", "c'est", "dans",
-    "sur", "au", "aux", "faire", "faut", "peut", "puis", "jpeux", "svp", "stp", "bonjour", "bjr",
-    "merci", "est-ce", "ai", "suis", "pas", "ne", "en", "de", "d", "l", "qu",
+    "le", "la", "les", "des", "du", "un", "une", "je", "j", "tu", "il", "nous", "vous", "est", "et", "ou",
+    "où", "pour", "pr", "avec", "mon", "ma", "mes", "quel", "quelle", "quand", "comment", "combien",
+    "pourquoi", "qui", "que", "quoi", "koi", "kel", "c", "ce", "cest", "c'est", "dans", "sur", "au", "aux",
+    "faire", "faut", "peut", "puis", "jpeux", "svp", "stp", "bonjour", "bjr", "merci", "est-ce", "ai",
+    "suis", "pas", "ne", "en", "de", "d", "l", "qu",
 ];
 
 /// English words that a French question never uses.
 const ENGLISH_MARKERS: &[&str] = &[
-    "the", "how", "what", "where", "when", "which", "who", "why", "can", "could", "i", "my", "do",
-    "does", "is", "are", "to", "for", "get", "need", "want", "of", "it", "you", "your", "open",
-    "with", "there", "have", "has", "much", "many", "should", "would", "lost", "new", "any",
-    "library", "town", "hall", "please", "hello", "hi",
+    "the", "how", "what", "where", "when", "which", "who", "why", "can", "could", "i", "my", "do", "does",
+    "is", "are", "to", "for", "get", "need", "want", "of", "it", "you", "your", "open", "with", "there",
+    "have", "has", "much", "many", "should", "would", "lost", "new", "any", "library", "town", "hall",
+    "please", "hello", "hi",
 ];
 
 /// The language of `text` (an already cleaned question).
 pub fn detect(text: &str) -> Language {
     let lower = text.to_lowercase();
-    let words: Vec<&str> =
-        lower.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-')).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+        .filter(|w| !w.is_empty())
+        .collect();
     let french = words.iter().filter(|w| FRENCH_MARKERS.contains(w)).count();
     let english = words.iter().filter(|w| ENGLISH_MARKERS.contains(w)).count();
     if english >= 1 && english > french {

@@ -2,7 +2,9 @@
 //! decides what the visitor gets.
 //!
 //! The model is a conditional logit (a softmax over the pool) with a "none of them" option: each
-//! candidate gets a score `z = bias + Σ wᵢ·(xᵢ − meanᵢ)/scaleᵢ`, the "none" option a score of 0,
+//! candidate gets a score `z = bias + Σ wᵢ·xᵢ` on its standardised features `xᵢ = (fᵢ −
+//! meanᵢ)/scaleᵢ` (see [`score`]; a hidden layer of 8 `tanh` units was tried and gained nothing
+//! in cross-validation); the "none" option gets a score of 0,
 //! and the probability that candidate `k` answers the question is `e^z_k / (1 + Σ e^z_j)`. So
 //! a candidate is likely only when it stands out from the others *and* from "none": how far the
 //! first stands from the second is part of the model, not a hand-made rule. Candidates are ranked
@@ -138,6 +140,7 @@ impl Ranker {
         if file.weights.len() != n || !finite(&file.weights) || !file.bias.is_finite() {
             return Err(invalid("weights"));
         }
+
         for (field, t) in [
             ("answer_threshold", file.answer_threshold),
             ("clarify_threshold", file.clarify_threshold),
@@ -210,8 +213,8 @@ impl Ranker {
     }
 }
 
-/// The score of a candidate's features under a weight file (see the module documentation);
-/// `-inf` for a vector of the wrong width.
+/// The score of a candidate's features under a weight file (see the module documentation):
+/// `bias + Σ wᵢ·(fᵢ − meanᵢ)/scaleᵢ`; `-inf` for a vector of the wrong width.
 pub fn score(file: &WeightsFile, features: &[f32]) -> f32 {
     if features.len() != file.weights.len() {
         return f32::NEG_INFINITY;
