@@ -4,10 +4,10 @@
 //! Run: `cargo run --release -p borne-chatbot --example bench` (each size in a fresh process with
 //! `--size N`, so that memory is measured for that size alone).
 //!
-//! Semantic matching (build with `--features semantic`): `bench --model DIR [--size N]
-//! [--rank-weight W]` measures, for sizes 100 and 1,000 (or N), the FAQ embedding from a cold cache
-//! (model load + every phrasing embedded), the start on a warm cache (model load, nothing embedded),
-//! the question latency with the model on (rank weight W, default 0.3) and resident memory.
+//! Semantic matching (build with `--features semantic`): `bench --model DIR [--size N]` measures,
+//! for sizes 100 and 1,000 (or N), the FAQ embedding from a cold cache (model load + every
+//! phrasing embedded), the start on a warm cache (model load, nothing embedded), the question
+//! latency with the model on and resident memory.
 
 use std::time::{Duration, Instant};
 
@@ -190,17 +190,12 @@ fn measure(size: usize) -> Result<(), Box<dyn std::error::Error>> {
 
 /// Semantic mode: cold and warm FAQ embedding, then question latency with the model on.
 #[cfg(feature = "semantic")]
-fn measure_semantic(
-    size: usize,
-    model: &std::path::Path,
-    rank_weight: f32,
-) -> Result<(), Box<dyn std::error::Error>> {
+fn measure_semantic(size: usize, model: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     let content = generated_content(size);
     let cache = tempfile::tempdir()?;
     let mut config = ChatbotConfig::default();
     config.semantic.model = Some(model.to_path_buf());
     config.semantic.cache_dir = Some(cache.path().to_path_buf());
-    config.semantic.rank_weight = rank_weight;
     let ready_after = |config: ChatbotConfig| -> Result<(Chatbot, Duration), Box<dyn std::error::Error>> {
         let start = Instant::now();
         let bot = Chatbot::new(&content, config)?;
@@ -231,13 +226,11 @@ fn measure_semantic(
     Ok(())
 }
 
-/// The command line: `--size N`, and in builds with the `semantic` feature `--model DIR` and
-/// `--rank-weight W`.
+/// The command line: `--size N`, and in builds with the `semantic` feature `--model DIR`.
 #[derive(Default)]
 struct Args {
     size: Option<usize>,
     model: Option<std::path::PathBuf>,
-    rank_weight: Option<f32>,
 }
 
 fn parse_args() -> Result<Args, Box<dyn std::error::Error>> {
@@ -248,7 +241,6 @@ fn parse_args() -> Result<Args, Box<dyn std::error::Error>> {
         match arg.as_str() {
             "--size" => parsed.size = Some(value()?.parse()?),
             "--model" => parsed.model = Some(value()?.into()),
-            "--rank-weight" => parsed.rank_weight = Some(value()?.parse()?),
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -272,20 +264,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(model) = &args.model {
         #[cfg(feature = "semantic")]
         {
-            let rank_weight = args.rank_weight.unwrap_or(0.3);
             if let Some(size) = args.size {
-                return measure_semantic(size, model, rank_weight);
+                return measure_semantic(size, model);
             }
             println!(
                 "| entries | phrasings | cold: load + embed | warm: load + cache read | query p50 | query p95 | resident | peak |"
             );
             println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
-            let extra = vec![
-                "--model".to_string(),
-                model.display().to_string(),
-                "--rank-weight".to_string(),
-                rank_weight.to_string(),
-            ];
+            let extra = vec!["--model".to_string(), model.display().to_string()];
             for size in [100, 1_000] {
                 run_child(size, &extra)?;
             }
@@ -293,9 +279,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         #[cfg(not(feature = "semantic"))]
         return Err(format!("--model {}: build with --features semantic", model.display()).into());
-    }
-    if args.rank_weight.is_some() {
-        return Err("--rank-weight needs --model".into());
     }
     if let Some(size) = args.size {
         return measure(size);

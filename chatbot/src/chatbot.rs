@@ -1,6 +1,7 @@
 //! The chatbot in service: an engine that can be swapped while questions keep being answered,
-//! and (cargo feature `semantic`) the sentence-embedding model with the FAQ's embeddings, computed
-//! on a background thread whenever content loads.
+//! and, with a model configured, the sentence-embedding side (`semantic_state`): the model in
+//! process (cargo feature `semantic`) or in the `borne-embed` sidecar, with the FAQ's
+//! embeddings computed on a background thread whenever content loads.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,51 +18,34 @@ use crate::engine::{Engine, Ranked};
 use crate::error::ChatbotError;
 use crate::reply::Reply;
 
-#[cfg(feature = "semantic")]
 use crate::semantic_state::SemanticState;
 
 /// The FAQ chatbot. Cheap to share between threads (`&self` everywhere); [`Chatbot::reload`]
 /// builds a new index aside and swaps it in atomically: questions asked during a rebuild are
 /// answered by the previous content.
 ///
-/// With a model configured ([`crate::SemanticConfig::model`]) and the cargo feature `semantic`,
+/// With a model configured ([`crate::SemanticConfig::model`]), run in process by a build with the
+/// cargo feature `semantic` or else by the `borne-embed` sidecar ([`crate::process_embedder`]),
 /// questions are ranked by lexical and embedding evidence together (the semantic features of
 /// [`crate::candidates`], with the semantic ranker) as soon as the FAQ's embeddings are ready;
-/// until then, and whenever the model is missing or broken, the chatbot is lexical-only, with
-/// the lexical ranker's own weights.
+/// until then, and whenever the model is missing or broken or the sidecar is down, the chatbot
+/// is lexical-only, with the lexical ranker's own weights.
 #[derive(Debug)]
 pub struct Chatbot {
     engine: ArcSwap<Engine>,
     config: ChatbotConfig,
-    #[cfg(feature = "semantic")]
-    semantic: Option<Arc<SemanticState>>,
+    semantic: Option<SemanticState>,
 }
 
 impl Chatbot {
-    /// Builds a chatbot on `content`; with a semantic model configured, loads it (a failure logs
-    /// one line and leaves the chatbot lexical-only) and starts embedding the FAQ in the
-    /// background: questions are answered lexically until the embeddings are ready.
+    /// Builds a chatbot on `content`; with a semantic model configured, loads it on a background
+    /// thread (in process, or by starting the `borne-embed` sidecar) and embeds the FAQ there:
+    /// questions are answered lexically until the embeddings are ready. A model that does not
+    /// load, or no program to run it, logs one line and leaves the chatbot lexical-only.
     pub fn new(content: &Content, config: ChatbotConfig) -> Result<Self, ChatbotError> {
         let engine = Arc::new(Engine::build(content)?);
-        #[cfg(feature = "semantic")]
-        {
-            let semantic =
-                config.semantic.model.as_deref().and_then(|dir| SemanticState::load(dir, &config.semantic));
-            if let Some(state) = &semantic {
-                state.embed_in_background(Arc::clone(&engine));
-            }
-            Ok(Self { engine: ArcSwap::new(engine), config, semantic })
-        }
-        #[cfg(not(feature = "semantic"))]
-        {
-            if let Some(dir) = &config.semantic.model {
-                tracing::warn!(
-                    model = %dir.display(),
-                    "this build has no semantic support (cargo feature `semantic`): the model is ignored, lexical matching only"
-                );
-            }
-            Ok(Self { engine: ArcSwap::new(engine), config })
-        }
+        let semantic = SemanticState::start(&config.semantic, Arc::clone(&engine));
+        Ok(Self { engine: ArcSwap::new(engine), config, semantic })
     }
 
     /// Rebuilds the index from new content and swaps it in; on error the previous content stays.
@@ -69,7 +53,6 @@ impl Chatbot {
     /// until then questions are answered lexically.
     pub fn reload(&self, content: &Content) -> Result<(), ChatbotError> {
         let engine = Arc::new(Engine::build(content)?);
-        #[cfg(feature = "semantic")]
         if let Some(state) = &self.semantic {
             state.embed_in_background(Arc::clone(&engine));
         }
@@ -80,15 +63,8 @@ impl Chatbot {
 
     /// The question's cosine similarity to every entry of `engine`, when semantic matching is
     /// ready for it.
-    #[cfg(feature = "semantic")]
     fn similarities_for(&self, engine: &Arc<Engine>, question: &str) -> Option<Similarities> {
         self.semantic.as_ref()?.similarities(engine, question)
-    }
-
-    /// Without the `semantic` feature there are never similarities.
-    #[cfg(not(feature = "semantic"))]
-    fn similarities_for(&self, _engine: &Arc<Engine>, _question: &str) -> Option<Similarities> {
-        None
     }
 
     /// Answers `question` as of instant `now` (used for live opening hours).
@@ -130,28 +106,20 @@ impl Chatbot {
         self.engine.load_full().explain(question, &self.config, similarities)
     }
 
-    /// Whether a semantic model is loaded (always false in builds without the `semantic` feature).
+    /// Whether a semantic model is loaded or loading (in process or in the sidecar): false
+    /// without a model, without a program to run it, and once it failed to load.
     pub fn semantic_loaded(&self) -> bool {
-        #[cfg(feature = "semantic")]
-        return self.semantic.is_some();
-        #[cfg(not(feature = "semantic"))]
-        false
+        self.semantic.as_ref().is_some_and(SemanticState::alive)
     }
 
     /// Waits until the current FAQ's embeddings are ready, at most `timeout`; true when semantic
-    /// matching is on for the current content. False at once without a model (or without the
-    /// feature), and when embedding failed.
+    /// matching is on for the current content. False at once without a model, and (once known)
+    /// when the model did not load or embedding failed.
     pub fn wait_semantic(&self, timeout: Duration) -> bool {
-        #[cfg(feature = "semantic")]
-        if let Some(state) = &self.semantic {
-            return state.wait_ready(&self.engine, timeout);
-        }
-        let _ = timeout;
-        false
+        self.semantic.as_ref().is_some_and(|state| state.wait_ready(&self.engine, timeout))
     }
 
     /// How the last FAQ embedding went (read from the cache or computed), once it is done.
-    #[cfg(feature = "semantic")]
     pub fn embedding_outcome(&self) -> Option<crate::semantic::CacheOutcome> {
         self.semantic.as_ref()?.outcome()
     }
@@ -170,14 +138,8 @@ impl Chatbot {
         }
     }
 
-    #[cfg(feature = "semantic")]
     fn semantic_ready(&self, engine: &Arc<Engine>) -> bool {
         self.semantic.as_ref().is_some_and(|s| s.is_ready_for(engine))
-    }
-
-    #[cfg(not(feature = "semantic"))]
-    fn semantic_ready(&self, _engine: &Arc<Engine>) -> bool {
-        false
     }
 
     /// Replaces the settings (the index is kept; the semantic model stays as loaded).

@@ -10,8 +10,10 @@
 //! - [`query`]: question → weighted terms (SMS rewriting, typo correction, synonym expansion);
 //! - [`index`]: the in-RAM tantivy index and the fused, field-weighted BM25 search;
 //! - [`scoring`]: coverage, question coverage and the coverage rerank of the lexical candidates;
-//! - `semantic` (cargo feature `semantic`): the rust-bert sentence-embedding model and the FAQ's
-//!   cached embeddings;
+//! - [`semantic`]: the FAQ's embeddings, their on-disk cache and each question's similarities;
+//!   `semantic_model` (cargo feature `semantic`): the rust-bert sentence-embedding model;
+//! - [`embedder`]: what computes embeddings: the model in process, or [`process_embedder`], the
+//!   `borne-embed` sidecar (`src/bin/borne-embed.rs`) spoken to with [`embed_protocol`];
 //! - [`language`]: which language a question is in (the FAQ is French);
 //! - [`candidates`]: the second stage's pool of candidates and their features, lexical and
 //!   (with a model) semantic;
@@ -45,6 +47,8 @@ pub mod benchmark;
 pub mod candidates;
 pub mod chatbot;
 pub mod config;
+pub mod embed_protocol;
+pub mod embedder;
 pub mod engine;
 pub mod error;
 pub mod feedback;
@@ -53,18 +57,19 @@ pub mod index;
 pub mod language;
 pub mod lexicon;
 pub mod live_hours;
+pub mod process_embedder;
 pub mod query;
 pub mod ranker;
 pub mod reply;
 pub mod sanitize;
 pub mod scoring;
-#[cfg(feature = "semantic")]
 pub mod semantic;
 #[cfg(feature = "semantic")]
+pub mod semantic_model;
 mod semantic_state;
 
-pub use chatbot::Chatbot;
 pub use candidates::Similarities;
+pub use chatbot::Chatbot;
 pub use config::{ChatbotConfig, SemanticConfig};
 pub use engine::{Ranked, TextKind};
 pub use error::ChatbotError;

@@ -1,26 +1,23 @@
-//! Sentence-embedding matching with rust-bert (cargo feature `semantic`): loads a
-//! sentence-transformers BERT-family model from a local directory (never the network), embeds the
-//! FAQ's questions, alternatives and answers' first sentences once per content version, caches
-//! those vectors on disk, and gives each question's cosine similarities to every entry for the
-//! semantic features of [`crate::candidates`].
+//! Sentence-embedding matching, the part every build has: the embeddings of one content version's
+//! FAQ ([`SemanticIndex`]), computed by an [`Embedder`] (the rust-bert model in process with the
+//! cargo feature `semantic`, or the `borne-embed` sidecar, see [`crate::process_embedder`]),
+//! cached on disk keyed by the model and the texts, and each question's cosine similarities to
+//! every entry for the semantic features of [`crate::candidates`].
 //!
-//! Lives behind a feature because it needs libtorch 2.4.0 (about 530 MB, see docs/chatbot.md),
-//! which a kiosk without a model should not carry.
+//! The model itself ([`SemanticModel`], rust-bert + libtorch) is in `semantic_model.rs`, behind
+//! the feature, and re-exported here.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
-use rust_bert::pipelines::common::{ModelType, TokenizerOption};
-use rust_bert::pipelines::sentence_embeddings::{SentenceEmbeddingsConfig, SentenceEmbeddingsModel};
-use rust_bert::resources::LocalResource;
 use sha2::{Digest, Sha256};
 
 use crate::candidates::Similarities;
+use crate::embedder::{Embedder, Role};
 use crate::engine::TextKind;
 
-/// How many sentences are embedded per forward pass when embedding the FAQ.
-const BATCH: usize = 32;
+#[cfg(feature = "semantic")]
+pub use crate::semantic_model::SemanticModel;
 
 /// Magic bytes at the start of an embedding cache file (format version 1).
 const CACHE_MAGIC: &[u8; 8] = b"BORNEMB2";
@@ -52,152 +49,26 @@ pub enum SemanticError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// rust-bert or libtorch refused the model or failed to run it.
+    /// rust-bert or libtorch refused the model or failed to run it (in process, or as the
+    /// `borne-embed` sidecar reported it).
     #[error("model error: {0}")]
     Model(String),
+    /// The `borne-embed` sidecar could not be started, or broke its protocol while starting.
+    #[error("{program}: {reason}")]
+    Sidecar {
+        /// The program.
+        program: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The embedder cannot answer now: the sidecar is busy, stopped, restarting or given up.
+    /// Whoever made it so has already logged why; the question is answered lexically.
+    #[error("embedder unavailable: {0}")]
+    Unavailable(String),
 }
 
-/// A loaded sentence-embedding model. Embedding is serialised by a mutex: a kiosk asks one
-/// question at a time, and libtorch already uses the cores it is given.
-pub struct SemanticModel {
-    model: Mutex<SentenceEmbeddingsModel>,
-    dir: PathBuf,
-    key: String,
-    query_prefix: String,
-    passage_prefix: String,
-}
-
-impl std::fmt::Debug for SemanticModel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SemanticModel").field("dir", &self.dir).field("key", &self.key).finish()
-    }
-}
-
-fn read_json(path: &Path) -> Result<serde_json::Value, SemanticError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| SemanticError::Io { path: path.to_path_buf(), source })?;
-    serde_json::from_str(&text).map_err(|source| SemanticError::Json { path: path.to_path_buf(), source })
-}
-
-fn require(dir: &Path, file: &'static str) -> Result<PathBuf, SemanticError> {
-    let path = dir.join(file);
-    if path.is_file() { Ok(path) } else { Err(SemanticError::Missing { dir: dir.to_path_buf(), file }) }
-}
-
-fn resource(path: PathBuf) -> Box<LocalResource> {
-    Box::new(LocalResource { local_path: path })
-}
-
-impl SemanticModel {
-    /// Loads the sentence-transformers model in `dir`: `config.json` (a BERT-family encoder),
-    /// `modules.json`, `1_Pooling/config.json`, `sentence_bert_config.json`, `model.safetensors`,
-    /// and either `vocab.txt` (WordPiece, e.g. all-MiniLM-L6-v2) or `sentencepiece.bpe.model`
-    /// (XLM-R tokenizer, e.g. multilingual-e5-small). Optional `config_sentence_transformers.json`
-    /// `prompts.query` / `prompts.passage` are prefixed to questions / FAQ texts (e5 wants `"query: "`).
-    pub fn load(dir: &Path) -> Result<Self, SemanticError> {
-        let config = require(dir, "config.json")?;
-        let modules = require(dir, "modules.json")?;
-        let pooling = require(dir, "1_Pooling/config.json")?;
-        let sbert = require(dir, "sentence_bert_config.json")?;
-        let weights = require(dir, "model.safetensors")?;
-        // rust-bert panics on invalid JSON: check every file it parses first.
-        let config_json = read_json(&config)?;
-        for path in [&modules, &pooling, &sbert] {
-            read_json(path)?;
-        }
-        let tokenizer_config = dir.join("tokenizer_config.json");
-        let tok_json =
-            if tokenizer_config.is_file() { read_json(&tokenizer_config)? } else { serde_json::json!({}) };
-        let lower_case = tok_json.get("do_lower_case").and_then(|v| v.as_bool()).unwrap_or(false);
-        let (tokenizer, vocab) = if dir.join("vocab.txt").is_file() {
-            (ModelType::Bert, dir.join("vocab.txt"))
-        } else {
-            (ModelType::XLMRoberta, require(dir, "sentencepiece.bpe.model")?)
-        };
-        let st_config = dir.join("config_sentence_transformers.json");
-        let prompts = if st_config.is_file() { read_json(&st_config)? } else { serde_json::json!({}) };
-        let prompt = |name: &str| {
-            prompts.pointer(&format!("/prompts/{name}")).and_then(|v| v.as_str()).map(str::to_string)
-        };
-        let query_prefix = prompt("query").unwrap_or_default();
-        let passage_prefix = prompt("passage").unwrap_or_else(|| query_prefix.clone());
-
-        let weights_len = std::fs::metadata(&weights)
-            .map_err(|source| SemanticError::Io { path: weights.clone(), source })?
-            .len();
-        let mut hasher = Sha256::new();
-        hasher.update(config_json.to_string().as_bytes());
-        hasher.update(weights_len.to_le_bytes());
-        hasher.update(query_prefix.as_bytes());
-        hasher.update([0]);
-        hasher.update(passage_prefix.as_bytes());
-        let key = format!("{:x}", hasher.finalize());
-
-        let vocab_str = vocab.to_string_lossy().into_owned();
-        let sentence_config = SentenceEmbeddingsConfig {
-            modules_config_resource: resource(modules),
-            transformer_type: ModelType::Bert,
-            transformer_config_resource: resource(config),
-            transformer_weights_resource: resource(weights),
-            pooling_config_resource: resource(pooling),
-            dense_config_resource: None,
-            dense_weights_resource: None,
-            sentence_bert_config_resource: resource(sbert),
-            tokenizer_config_resource: resource(tokenizer_config),
-            tokenizer_vocab_resource: resource(vocab.clone()),
-            tokenizer_merges_resource: None,
-            device: tch::Device::Cpu,
-            kind: None,
-        };
-        let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-            let tokenizer = TokenizerOption::from_file(tokenizer, &vocab_str, None, lower_case, None, None)?;
-            SentenceEmbeddingsModel::new_with_tokenizer(sentence_config, tokenizer)
-        }));
-        let model = match loaded {
-            Ok(Ok(model)) => model,
-            Ok(Err(e)) => return Err(SemanticError::Model(e.to_string())),
-            Err(_) => {
-                return Err(SemanticError::Model("rust-bert panicked while loading the model".to_string()));
-            }
-        };
-        Ok(Self { model: Mutex::new(model), dir: dir.to_path_buf(), key, query_prefix, passage_prefix })
-    }
-
-    /// The model directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// Identifies the model (its config, weights size and prompts) in cache keys.
-    pub fn key(&self) -> &str {
-        &self.key
-    }
-
-    fn embed(&self, prefix: &str, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
-        let inputs: Vec<String> = texts.iter().map(|t| format!("{prefix}{t}")).collect();
-        let model = self.model.lock().map_err(|_| SemanticError::Model("model lock poisoned".to_string()))?;
-        let mut out = Vec::with_capacity(inputs.len());
-        for chunk in inputs.chunks(BATCH) {
-            let vectors = model.encode(chunk).map_err(|e| SemanticError::Model(e.to_string()))?;
-            out.extend(vectors.into_iter().map(normalized));
-        }
-        Ok(out)
-    }
-
-    /// The unit-length embedding of a question.
-    pub fn embed_query(&self, question: &str) -> Result<Vec<f32>, SemanticError> {
-        self.embed(&self.query_prefix, &[question])?
-            .pop()
-            .ok_or_else(|| SemanticError::Model("no embedding returned".to_string()))
-    }
-
-    /// Unit-length embeddings of FAQ texts (questions and alternatives).
-    pub fn embed_passages(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, SemanticError> {
-        self.embed(&self.passage_prefix, texts)
-    }
-}
-
-fn normalized(mut v: Vec<f32>) -> Vec<f32> {
+/// `v` scaled to unit length (unchanged when it is all zeros).
+pub(crate) fn normalized(mut v: Vec<f32>) -> Vec<f32> {
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {
         v.iter_mut().for_each(|x| *x /= norm);
@@ -241,17 +112,20 @@ pub enum CacheOutcome {
 
 impl SemanticIndex {
     /// Embeds `texts` (entry index, phrasing) of an FAQ of `entries` entries, or reads them
-    /// from `cache_dir` when this model already embedded these exact texts.
+    /// from `cache_dir` when this model (its [`Embedder::key`]) already embedded these exact texts.
     pub fn build(
-        model: &SemanticModel,
+        model: &dyn Embedder,
         entries: usize,
         texts: &[(usize, TextKind, String)],
         cache_dir: Option<&Path>,
     ) -> Result<(Self, CacheOutcome), SemanticError> {
         let fingerprint = fingerprint(texts);
         let owners: Vec<(usize, TextKind)> = texts.iter().map(|(e, k, _)| (*e, *k)).collect();
+        // The key comes from the model (or from a sidecar's ready line): hashed, so that whatever
+        // it holds makes a plain file name.
+        let model_id = format!("{:x}", Sha256::digest(model.key().as_bytes()));
         let cache_file =
-            cache_dir.map(|d| d.join(format!("emb-{}-{}.bin", &model.key()[..16], &fingerprint[..16])));
+            cache_dir.map(|d| d.join(format!("emb-{}-{}.bin", &model_id[..16], &fingerprint[..16])));
         if let Some(path) = &cache_file {
             match read_cache(path, texts.len()) {
                 Ok(Some(vectors)) => {
@@ -262,7 +136,10 @@ impl SemanticIndex {
             }
         }
         let refs: Vec<&str> = texts.iter().map(|(_, _, t)| t.as_str()).collect();
-        let vectors = model.embed_passages(&refs)?;
+        let vectors = model.embed(Role::Passage, &refs)?;
+        if vectors.len() != texts.len() {
+            return Err(SemanticError::Model(format!("{} vectors for {} texts", vectors.len(), texts.len())));
+        }
         let outcome = match (&cache_file, cache_dir) {
             (Some(path), Some(dir)) => {
                 if let Err(e) = write_cache(dir, path, &vectors) {
