@@ -22,7 +22,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match arg.as_str() {
             "--faq-json" => faq_json = args.next(),
             "--content" => content_dir = args.next(),
-            "--threshold" => config.threshold = Some(args.next().ok_or("--threshold needs a value")?.parse()?),
+            "--threshold" => {
+                config.threshold = Some(args.next().ok_or("--threshold needs a value")?.parse()?)
+            }
             "--explain" => explain = true,
             "--model" => config.semantic.model = Some(args.next().ok_or("--model needs a value")?.into()),
             "--cache" => config.semantic.cache_dir = Some(args.next().ok_or("--cache needs a value")?.into()),

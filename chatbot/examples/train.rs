@@ -24,7 +24,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use borne_chatbot::benchmark::{BenchQuery, Metrics, content_from_benchmark_json, metrics, queries_from_jsonl};
+use borne_chatbot::benchmark::{
+    BenchQuery, Metrics, content_from_benchmark_json, metrics, queries_from_jsonl,
+};
 use borne_chatbot::candidates::{LEXICAL_FEATURES, SEMANTIC_FEATURES};
 use borne_chatbot::ranker::{Decision, FORMAT, Ranker, WeightsFile, decide, probabilities};
 use borne_chatbot::{Chatbot, ChatbotConfig, Reply, Similarities};
@@ -119,7 +121,9 @@ fn fit(groups: &[Group], width: usize) -> Fitted {
         .iter()
         .map(|g| {
             g.iter()
-                .map(|(x, ok)| (x.iter().zip(&mean).zip(&scale).map(|((v, m), s)| (v - m) / s).collect(), *ok))
+                .map(|(x, ok)| {
+                    (x.iter().zip(&mean).zip(&scale).map(|((v, m), s)| (v - m) / s).collect(), *ok)
+                })
                 .collect()
         })
         .collect();
@@ -284,7 +288,13 @@ fn train_on(name: &str, features: &[&str], items: &[&Item]) -> WeightsFile {
 }
 
 /// The replies of `items` with the chatbot of their content set to `file`.
-fn replies(bots: &mut [Chatbot], items: &[&Item], file: &WeightsFile, semantic: bool, now: &[DateTime<Tz>]) -> Vec<Reply> {
+fn replies(
+    bots: &mut [Chatbot],
+    items: &[&Item],
+    file: &WeightsFile,
+    semantic: bool,
+    now: &[DateTime<Tz>],
+) -> Vec<Reply> {
     let Ok(ranker) = Ranker::from_json(&serde_json::to_string(file).unwrap_or_default(), semantic) else {
         return Vec::new();
     };
@@ -343,8 +353,16 @@ fn main() -> Result<(), Error> {
     let bench = content_from_benchmark_json(&std::fs::read_to_string(&faq_json)?)?;
     let demo = borne_content::load(&borne_content::ContentSource::Embedded)?.content;
     let contents: Vec<(&str, Content, DateTime<Tz>)> = vec![
-        ("faq-fr", bench, chrono_tz::Europe::Paris.with_ymd_and_hms(2026, 3, 10, 10, 0, 0).single().ok_or("date")?),
-        ("demo", demo, chrono_tz::Europe::Paris.with_ymd_and_hms(2026, 12, 2, 10, 0, 0).single().ok_or("date")?),
+        (
+            "faq-fr",
+            bench,
+            chrono_tz::Europe::Paris.with_ymd_and_hms(2026, 3, 10, 10, 0, 0).single().ok_or("date")?,
+        ),
+        (
+            "demo",
+            demo,
+            chrono_tz::Europe::Paris.with_ymd_and_hms(2026, 12, 2, 10, 0, 0).single().ok_or("date")?,
+        ),
     ];
     let mut sets: Vec<Set> = Vec::new();
     for (name, content, path) in [
@@ -377,10 +395,16 @@ fn main() -> Result<(), Error> {
     // Similarities, cached by model and question.
     let sims_path = cache.join(format!(
         "similarities-{}.json",
-        model.as_deref().and_then(|m| m.file_name()).map_or("none".into(), |n| n.to_string_lossy().into_owned())
+        model
+            .as_deref()
+            .and_then(|m| m.file_name())
+            .map_or("none".into(), |n| n.to_string_lossy().into_owned())
     ));
     let mut sims_cache: HashMap<String, Similarities> = if semantic {
-        std::fs::read_to_string(&sims_path).ok().and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()
+        std::fs::read_to_string(&sims_path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
     } else {
         HashMap::new()
     };
@@ -412,7 +436,13 @@ fn main() -> Result<(), Error> {
                     (r.id, r.features, label)
                 })
                 .collect();
-            items.push(Item { set: (set.content << 8) | s, query: q.clone(), fold: fold_of(&q.query), similarities, candidates });
+            items.push(Item {
+                set: (set.content << 8) | s,
+                query: q.clone(),
+                fold: fold_of(&q.query),
+                similarities,
+                candidates,
+            });
         }
     }
     if semantic {
@@ -429,13 +459,19 @@ fn main() -> Result<(), Error> {
             for i in items.iter().filter(|i| i.set & 0xff == s && i.query.expected_id.is_some()) {
                 let Some(sims) = &i.similarities else { continue };
                 let ok = |k: usize| {
-                    ids.get(k).is_some_and(|id| i.query.expected_id.as_deref() == Some(id.as_str()) || i.query.also_ok.contains(id))
+                    ids.get(k).is_some_and(|id| {
+                        i.query.expected_id.as_deref() == Some(id.as_str()) || i.query.also_ok.contains(id)
+                    })
                 };
-                let argmax = |v: &dyn Fn(usize) -> f32| (0..ids.len()).max_by(|&a, &b| v(a).total_cmp(&v(b))).unwrap_or(0);
+                let argmax = |v: &dyn Fn(usize) -> f32| {
+                    (0..ids.len()).max_by(|&a, &b| v(a).total_cmp(&v(b))).unwrap_or(0)
+                };
                 n += 1;
                 by_phrasing += usize::from(ok(argmax(&|k| sims.phrasing[k])));
                 by_answer += usize::from(!sims.answer.is_empty() && ok(argmax(&|k| sims.answer[k])));
-                by_sum += usize::from(ok(argmax(&|k| sims.phrasing[k] + sims.answer.get(k).copied().unwrap_or(0.0))));
+                by_sum += usize::from(ok(argmax(&|k| {
+                    sims.phrasing[k] + sims.answer.get(k).copied().unwrap_or(0.0)
+                })));
             }
             let _ = bot;
             eprintln!(
@@ -450,8 +486,10 @@ fn main() -> Result<(), Error> {
     let not_french = LEXICAL_FEATURES.iter().position(|f| *f == "not_french").unwrap_or(0);
     for (s, set) in sets.iter().enumerate() {
         let of_set: Vec<&Item> = items.iter().filter(|i| i.set & 0xff == s).collect();
-        let foreign =
-            of_set.iter().filter(|i| i.candidates.first().is_some_and(|(_, x, _)| x[not_french] > 0.5)).count();
+        let foreign = of_set
+            .iter()
+            .filter(|i| i.candidates.first().is_some_and(|(_, x, _)| x[not_french] > 0.5))
+            .count();
         eprintln!("{}: {} of {} questions taken as not French", set.name, foreign, of_set.len());
     }
 
@@ -526,19 +564,37 @@ fn main() -> Result<(), Error> {
         "\n{} — thresholds: answer {:.2}, clarify {:.2}, choice floor {:.2}\n",
         name, file.answer_threshold, file.clarify_threshold, file.choice_floor
     );
-    println!("| set | questions (in + out of scope) | top-1 | direct right | within one tap | confidently wrong | out of scope answered | clarified | hours |");
+    println!(
+        "| set | questions (in + out of scope) | top-1 | direct right | within one tap | confidently wrong | out of scope answered | clarified | hours |"
+    );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-    let mut groups: Vec<(String, Vec<usize>)> =
-        sets.iter().enumerate().map(|(s, set)| (set.name.to_string(), (0..items.len()).filter(|&i| items[i].set & 0xff == s).collect())).collect();
-    groups.push(("faq-fr French (dev + extra)".into(), (0..items.len()).filter(|&i| matches!(sets[items[i].set & 0xff].name, "faq-fr dev" | "faq-fr extra")).collect()));
-    groups.push(("demo (both sets)".into(), (0..items.len()).filter(|&i| items[i].set_content() == 1).collect()));
+    let mut groups: Vec<(String, Vec<usize>)> = sets
+        .iter()
+        .enumerate()
+        .map(|(s, set)| {
+            (set.name.to_string(), (0..items.len()).filter(|&i| items[i].set & 0xff == s).collect())
+        })
+        .collect();
+    groups.push((
+        "faq-fr French (dev + extra)".into(),
+        (0..items.len())
+            .filter(|&i| matches!(sets[items[i].set & 0xff].name, "faq-fr dev" | "faq-fr extra"))
+            .collect(),
+    ));
+    groups.push((
+        "demo (both sets)".into(),
+        (0..items.len()).filter(|&i| items[i].set_content() == 1).collect(),
+    ));
     for (group, idx) in &groups {
         for (label, frozen_part) in [("cross-validated", false), ("frozen slice", true)] {
-            let chosen: Vec<usize> = idx.iter().copied().filter(|&i| items[i].fold.is_none() == frozen_part).collect();
+            let chosen: Vec<usize> =
+                idx.iter().copied().filter(|&i| items[i].fold.is_none() == frozen_part).collect();
             let qs: Vec<BenchQuery> = chosen.iter().map(|&i| items[i].query.clone()).collect();
             let rs: Vec<Reply> = chosen
                 .iter()
-                .filter_map(|&i| if frozen_part { frozen_by_idx.get(&i).cloned() } else { cv_replies[i].clone() })
+                .filter_map(
+                    |&i| if frozen_part { frozen_by_idx.get(&i).cloned() } else { cv_replies[i].clone() },
+                )
                 .collect();
             if rs.len() == qs.len() && !qs.is_empty() {
                 println!("{}", row(&format!("{group}, {label}"), &metrics(&qs, &rs)));
@@ -550,10 +606,22 @@ fn main() -> Result<(), Error> {
             let Some(r) = &cv_replies[i] else { continue };
             let in_pool = item.candidates.iter().any(|c| c.2);
             let top = r.topk.first().map(|c| (c.id.as_str(), c.score)).unwrap_or(("-", 0.0));
-            let right = item.query.expected_id.as_deref().is_some_and(|e| e == top.0 || item.query.also_ok.iter().any(|a| a == top.0));
+            let right = item
+                .query
+                .expected_id
+                .as_deref()
+                .is_some_and(|e| e == top.0 || item.query.also_ok.iter().any(|a| a == top.0));
             let oos_answered = item.query.expected_id.is_none() && r.id.is_some();
             if (item.query.expected_id.is_some() && !right) || oos_answered {
-                println!("MISS [{}] {:?} expected {:?} got {} {:.2} in_pool={in_pool} kind={:?}", sets[item.set & 0xff].name, item.query.query, item.query.expected_id, top.0, top.1, r.kind);
+                println!(
+                    "MISS [{}] {:?} expected {:?} got {} {:.2} in_pool={in_pool} kind={:?}",
+                    sets[item.set & 0xff].name,
+                    item.query.query,
+                    item.query.expected_id,
+                    top.0,
+                    top.1,
+                    r.kind
+                );
             }
         }
     }

@@ -188,7 +188,11 @@ pub fn pool(
                 gate * e.missing,
                 gate * (1.0 + e.fused.max(0.0)).ln(),
                 gate * if top > 0.0 { e.reranked / top } else { 0.0 },
-                gate * if top > 0.0 { (e.reranked - best_other(e.entry, &|o| o.reranked)) / top } else { 0.0 },
+                gate * if top > 0.0 {
+                    (e.reranked - best_other(e.entry, &|o| o.reranked)) / top
+                } else {
+                    0.0
+                },
                 gate * flag(rank == Some(0)),
                 gate * rank.map_or(0.0, |r| 1.0 / (1.0 + r as f32)),
                 gate * flag(e.exact),

@@ -39,11 +39,11 @@ impl Language {
 /// French words that only a French sentence uses (articles, pronouns, question words): one of
 /// them keeps a question French whatever the trigrams say.
 const FRENCH_MARKERS: &[&str] = &[
-    "le", "la", "les", "des", "du", "un", "une", "je", "j", "tu", "il", "nous", "vous", "est", "et", "ou",
+    "le", "les", "des", "du", "un", "une", "je", "j", "tu", "il", "nous", "vous", "est", "et", "ou",
     "où", "pour", "pr", "avec", "mon", "ma", "mes", "quel", "quelle", "quand", "comment", "combien",
-    "pourquoi", "qui", "que", "quoi", "koi", "kel", "c", "ce", "cest", "c'est", "dans", "sur", "au", "aux",
+    "pourquoi", "qui", "quoi", "koi", "kel", "c", "ce", "cest", "c'est", "dans", "sur", "au", "aux",
     "faire", "faut", "peut", "puis", "jpeux", "svp", "stp", "bonjour", "bjr", "merci", "est-ce", "ai",
-    "suis", "pas", "ne", "en", "de", "d", "l", "qu",
+    "suis", "pas", "ne", "d", "l", "qu",
 ];
 
 /// English words that a French question never uses.
@@ -79,7 +79,17 @@ pub fn detect(text: &str) -> Language {
         Lang::Ukr,
         Lang::Tur,
     ]);
-    if let Some(info) = detector.detect(text).filter(|i| i.is_reliable() && words.len() >= 4) {
+    let info = detector.detect(text);
+    // A long question with no French word at all, in another language by the trigrams, even
+    // without a reliable verdict, is not French.
+    if let Some(i) = &info
+        && french == 0
+        && words.len() >= 5
+        && !matches!(i.lang(), Lang::Fra)
+    {
+        return if i.lang() == Lang::Eng { Language::English } else { Language::Other };
+    }
+    if let Some(info) = info.filter(|i| i.is_reliable() && words.len() >= 4) {
         return match info.lang() {
             Lang::Fra => Language::French,
             Lang::Eng if french == 0 => Language::English,

@@ -301,7 +301,8 @@ mod tests {
         assert!(err.to_string().contains("something_else"), "{err}");
         let mut file = Ranker::lexical().file().clone();
         file.scale[2] = 0.0;
-        let err = Ranker::from_json(&serde_json::to_string(&file).expect("json"), false).expect_err("bad scale");
+        let err =
+            Ranker::from_json(&serde_json::to_string(&file).expect("json"), false).expect_err("bad scale");
         assert!(err.to_string().contains("scale"), "{err}");
     }
 }
