@@ -27,7 +27,10 @@ fn chatbot_config(config: &Config) -> ChatbotConfig {
         ("chatbot.semantic_confidence_weight", config.chatbot.semantic_confidence_weight),
     ] {
         if value.is_some() {
-            tracing::warn!(key, "no longer used: the chatbot's learned ranking weighs the embeddings itself; remove it");
+            tracing::warn!(
+                key,
+                "no longer used: the chatbot's learned ranking weighs the embeddings itself; remove it"
+            );
         }
     }
     let cache_dir = config

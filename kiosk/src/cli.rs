@@ -19,8 +19,9 @@ Examples:
   borne print faq cni-perte               print an FAQ answer (simulated printer: PNG + text in a folder)
   borne screenshot --screen all --out-dir shots   every touchscreen screen as PNG, no display needed
 
-Configuration: --config FILE (or BORNE_CONFIG), then BORNE_<SECTION>__<KEY> variables
-(e.g. BORNE_KIOSK__IDLE_TIMEOUT_SECS=120), then flags. Logs: BORNE_LOG=debug.";
+Configuration: --config FILE (or BORNE_CONFIG), then its drop-ins (FILE.d/*.toml, in name
+order), then BORNE_<SECTION>__<KEY> variables (e.g. BORNE_KIOSK__IDLE_TIMEOUT_SECS=120), then
+flags. Logs: BORNE_LOG=debug.";
 
 /// Borne: software for public touch kiosks in libraries, town halls and community centres.
 #[derive(Debug, Parser)]
@@ -194,8 +195,9 @@ pub struct AskArgs {
     #[arg(long, value_name = "T")]
     pub threshold: Option<f32>,
 
-    /// Sentence-transformers model directory for semantic matching (overrides `chatbot.model`);
-    /// builds without the `semantic` feature say so in one log line and match lexically.
+    /// Sentence-transformers model directory for semantic matching (overrides `chatbot.model`),
+    /// run by the borne-embed program (package borne-semantic-fr) or, in builds with the
+    /// `semantic` feature, in process; without either, one log line and lexical matching.
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
 
@@ -273,8 +275,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "DATETIME")]
     pub now: Option<String>,
 
-    /// Sentence-transformers model directory for semantic matching (overrides `chatbot.model`);
-    /// builds without the `semantic` feature say so in one log line and match lexically.
+    /// Sentence-transformers model directory for semantic matching (overrides `chatbot.model`),
+    /// run by the borne-embed program (package borne-semantic-fr) or, in builds with the
+    /// `semantic` feature, in process; without either, one log line and lexical matching.
     #[arg(long, value_name = "DIR")]
     pub model: Option<PathBuf>,
 

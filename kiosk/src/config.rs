@@ -2,9 +2,11 @@
 //!
 //! Every setting has a default, so a kiosk runs with no file at all (demo content, simulated
 //! devices, no broker). Precedence, lowest first: built-in defaults, the file given by `--config`
-//! (or `BORNE_CONFIG`), environment variables `BORNE_<SECTION>__<KEY>` (e.g.
-//! `BORNE_KIOSK__IDLE_TIMEOUT_SECS=120`), then command-line flags. Errors name the bad key and
-//! where it came from. The layering is done by `figment`.
+//! (or `BORNE_CONFIG`), the drop-ins beside it (every `*.toml` of `<file>.d/`, e.g.
+//! `/etc/borne/borne.toml.d/`, in name order: what packages such as borne-semantic-fr add),
+//! environment variables `BORNE_<SECTION>__<KEY>` (e.g. `BORNE_KIOSK__IDLE_TIMEOUT_SECS=120`),
+//! then command-line flags. Errors name the bad key and the file it came from. The layering is
+//! done by `figment`.
 
 use std::path::{Path, PathBuf};
 
@@ -451,8 +453,62 @@ pub struct Overrides {
     pub model: Option<PathBuf>,
 }
 
+/// The drop-in directory of configuration file `file`: `<file>.d` beside it
+/// (`/etc/borne/borne.toml.d` for `/etc/borne/borne.toml`).
+pub fn drop_in_dir(file: &Path) -> PathBuf {
+    let mut name = file.file_name().map(std::ffi::OsStr::to_os_string).unwrap_or_default();
+    name.push(".d");
+    file.with_file_name(name)
+}
+
+/// The drop-ins of `file`: the `*.toml` files of [`drop_in_dir`] (not hidden ones, so neither
+/// editors' nor dpkg's leftovers such as `x.toml.dpkg-old` count), sorted by name. None when the
+/// directory does not exist.
+pub fn drop_ins(file: &Path) -> Result<Vec<PathBuf>, ConfigError> {
+    let dir = drop_in_dir(file);
+    let unreadable = |e: std::io::Error| ConfigError::File { path: dir.clone(), reason: e.to_string() };
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(unreadable(e)),
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(unreadable)?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.ends_with(".toml") && !name.starts_with('.') && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Where each value came from, for the messages of [`Config::validate`].
+struct Origins {
+    figment: Figment,
+    /// Keys set by command-line flags.
+    flags: Vec<&'static str>,
+    /// For values from elsewhere: the main file, or "configuration".
+    fallback: String,
+}
+
+impl Origins {
+    /// The file that set `key` (a drop-in or the main file), "command line", or the fallback.
+    fn of(&self, key: &str) -> String {
+        if self.flags.contains(&key) {
+            return "command line".to_string();
+        }
+        match self.figment.find_metadata(key).and_then(|m| m.source.as_ref()) {
+            Some(figment::Source::File(path)) => path.display().to_string(),
+            _ => self.fallback.clone(),
+        }
+    }
+}
+
 impl Config {
-    /// Loads the configuration: defaults, then `file`, then `BORNE_*` variables, then `overrides`.
+    /// Loads the configuration: defaults, then `file` and its drop-ins ([`drop_ins`]), then
+    /// `BORNE_*` variables, then `overrides`.
     pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(path) = file {
@@ -462,6 +518,9 @@ impl Config {
                 Err(e) => return Err(ConfigError::File { path: path.into(), reason: e.to_string() }),
             }
             figment = figment.merge(Toml::file_exact(path));
+            for drop_in in drop_ins(path)? {
+                figment = figment.merge(Toml::file_exact(drop_in));
+            }
         }
         // Only BORNE_<SECTION>__<KEY> variables are configuration (every top-level key is a
         // section). Others are not: BORNE_CONFIG and BORNE_LOG are read elsewhere, and tools set
@@ -471,6 +530,22 @@ impl Config {
             figment.merge(Env::prefixed("BORNE_").filter(|key| key.as_str().contains("__")).split("__"));
         let mut config: Config =
             figment.extract().map_err(|e| ConfigError::Syntax(describe_figment_error(e)))?;
+        let flags = [
+            ("content.dir", overrides.content_dir.is_some()),
+            ("kiosk.language", overrides.language.is_some()),
+            ("kiosk.id", overrides.kiosk_id.is_some()),
+            ("kiosk.site", overrides.site.is_some()),
+            ("chatbot.threshold", overrides.threshold.is_some()),
+            ("chatbot.model", overrides.model.is_some()),
+            ("broker.url", overrides.broker_url.is_some()),
+            ("telemetry.interval_secs", overrides.telemetry_interval.is_some()),
+            ("telemetry.spool_dir", overrides.spool_dir.is_some()),
+        ];
+        let origins = Origins {
+            figment,
+            flags: flags.iter().filter(|(_, set)| *set).map(|(key, _)| *key).collect(),
+            fallback: file.map_or_else(|| "configuration".to_string(), |p| p.display().to_string()),
+        };
         if let Some(dir) = &overrides.content_dir {
             config.content.dir = Some(dir.clone());
         }
@@ -498,15 +573,13 @@ impl Config {
         if let Some(dir) = &overrides.spool_dir {
             config.telemetry.spool_dir = Some(dir.clone());
         }
-        let origin = file.map_or_else(|| "configuration".to_string(), |p| p.display().to_string());
-        config.validate(&origin)?;
+        config.validate(&origins)?;
         Ok(config)
     }
 
     /// Checks values that have the right type but may still be wrong.
-    fn validate(&self, origin: &str) -> Result<(), ConfigError> {
-        let invalid =
-            |key, message: String| ConfigError::Invalid { origin: origin.to_string(), key, message };
+    fn validate(&self, origins: &Origins) -> Result<(), ConfigError> {
+        let invalid = |key, message: String| ConfigError::Invalid { origin: origins.of(key), key, message };
         borne_telemetry::topics::check_level("kiosk id", &self.kiosk.id)
             .map_err(|e| invalid("kiosk.id", e.to_string()))?;
         borne_telemetry::topics::check_level("site", &self.kiosk.site)
@@ -590,7 +663,7 @@ impl Config {
                 format!("{} is out of range (2 to 3600 seconds; 30 is usual)", self.broker.keep_alive_secs),
             ));
         }
-        self.validate_screen(origin)?;
+        self.validate_screen(origins)?;
         if self.telemetry.spool_max_records == 0 || self.telemetry.spool_max_bytes < 64 * 1024 {
             return Err(invalid(
                 "telemetry.spool_max_records",
@@ -602,9 +675,8 @@ impl Config {
 
     /// Checks `[screen]` (the service followed is checked once the content is loaded:
     /// [`ScreenConfig::check_content`]).
-    fn validate_screen(&self, origin: &str) -> Result<(), ConfigError> {
-        let invalid =
-            |key, message: String| ConfigError::Invalid { origin: origin.to_string(), key, message };
+    fn validate_screen(&self, origins: &Origins) -> Result<(), ConfigError> {
+        let invalid = |key, message: String| ConfigError::Invalid { origin: origins.of(key), key, message };
         let screen = &self.screen;
         if let Some(hours) = &screen.awake_hours {
             if screen.follow_service.is_some() {
@@ -748,6 +820,86 @@ mod tests {
         let err = config.screen.check_content(&content).expect_err("unknown service").to_string();
         assert!(err.contains("screen.follow_service: no service 'piscine-olympique'"), "{err}");
         Config::default().screen.check_content(&content).expect("no hours: always awake");
+    }
+
+    #[test]
+    fn drop_ins_are_merged_in_name_order_after_the_file_and_errors_name_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("borne.toml");
+        std::fs::write(
+            &file,
+            "[kiosk]\nid = \"mairie-01\"\nidle_timeout_secs = 120\n[chatbot]\nthreshold = 0.5\n",
+        )
+        .expect("write");
+        // No directory: the file alone.
+        let config = Config::load(Some(&file), &Overrides::default()).expect("load");
+        assert_eq!((config.kiosk.idle_timeout_secs, config.chatbot.model), (120, None));
+        let drop_ins = drop_in_dir(&file);
+        assert_eq!(drop_ins, dir.path().join("borne.toml.d"));
+        std::fs::create_dir(&drop_ins).expect("mkdir");
+        let write =
+            |name: &str, text: &str| std::fs::write(drop_ins.join(name), text).expect("write drop-in");
+        write(
+            "50-semantic-fr.toml",
+            "[chatbot]\nmodel = \"/usr/share/borne/models/multilingual-e5-small\"\n",
+        );
+        write("20-site.toml", "[kiosk]\nidle_timeout_secs = 60\nsite = \"mediatheque\"\n");
+        write("30-later.toml", "[kiosk]\nidle_timeout_secs = 75\n");
+        // Not drop-ins: other extensions, dpkg's leftovers, hidden files, directories.
+        write("40-old.toml.dpkg-old", "[kiosk]\nidle_timeout_secs = 1\n");
+        write("README", "not toml");
+        write(".hidden.toml", "[kiosk]\nidle_timeout_secs = 2\n");
+        std::fs::create_dir(drop_ins.join("90-dir.toml")).expect("mkdir");
+        assert_eq!(
+            drop_ins_of(&file),
+            ["20-site.toml", "30-later.toml", "50-semantic-fr.toml"],
+            "only *.toml files, in name order"
+        );
+        let config = Config::load(Some(&file), &Overrides::default()).expect("load");
+        assert_eq!(config.kiosk.id, "mairie-01", "kept from the main file");
+        assert_eq!(config.kiosk.site, "mediatheque");
+        assert_eq!(config.kiosk.idle_timeout_secs, 75, "the last drop-in by name wins");
+        assert_eq!(config.chatbot.threshold, Some(0.5), "a drop-in's [chatbot] adds to the file's");
+        assert_eq!(
+            config.chatbot.model.as_deref(),
+            Some(Path::new("/usr/share/borne/models/multilingual-e5-small"))
+        );
+        // A flag still wins over every file.
+        let flag = Overrides { model: Some("/opt/model".into()), ..Overrides::default() };
+        assert_eq!(
+            Config::load(Some(&file), &flag).expect("load").chatbot.model.as_deref(),
+            Some(Path::new("/opt/model"))
+        );
+
+        // Mistakes in a drop-in are reported naming the drop-in.
+        write("60-typo.toml", "[chatbot]\nmodell = \"/x\"\n");
+        let err = Config::load(Some(&file), &Overrides::default()).expect_err("unknown key").to_string();
+        assert!(err.contains("60-typo.toml") && err.contains("modell"), "{err}");
+        write("60-typo.toml", "[chatbot]\nthreshold = 1.5\n");
+        let err = Config::load(Some(&file), &Overrides::default()).expect_err("bad value").to_string();
+        assert!(err.contains("60-typo.toml: chatbot.threshold: 1.5 is not between 0 and 1"), "{err}");
+        write("60-typo.toml", "[kiosk\n");
+        let err = Config::load(Some(&file), &Overrides::default()).expect_err("bad toml").to_string();
+        assert!(err.contains("60-typo.toml"), "{err}");
+        // A value from the main file is still reported with the main file.
+        std::fs::remove_file(drop_ins.join("60-typo.toml")).expect("rm");
+        std::fs::write(&file, "[kiosk]\nidle_warning_secs = 1\n").expect("write");
+        let err = Config::load(Some(&file), &Overrides::default()).expect_err("bad value").to_string();
+        assert!(err.starts_with(&format!("{}: kiosk.idle_warning_secs", file.display())), "{err}");
+        // A flag's bad value names the command line, not the file that also set it.
+        let bad = Overrides { threshold: Some(2.0), ..Overrides::default() };
+        std::fs::write(&file, "[chatbot]\nthreshold = 0.5\n").expect("write");
+        let err = Config::load(Some(&file), &bad).expect_err("bad flag").to_string();
+        assert!(err.starts_with("command line: chatbot.threshold"), "{err}");
+    }
+
+    /// The file names of `file`'s drop-ins.
+    fn drop_ins_of(file: &Path) -> Vec<String> {
+        drop_ins(file)
+            .expect("drop-ins")
+            .iter()
+            .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+            .collect()
     }
 
     #[test]

@@ -200,6 +200,29 @@ fn configuration_layers_defaults_file_and_environment() {
         .expect("run");
     let shown = text(&out.stdout);
     assert!(shown.contains("id = \"mairie-01\"") && shown.contains("idle_timeout_secs = 45"), "{shown}");
+
+    // Drop-ins in borne.toml.d/ come after the file and before the environment.
+    fs::create_dir(dir.path().join("borne.toml.d")).expect("mkdir");
+    fs::write(
+        dir.path().join("borne.toml.d/50-site.toml"),
+        "[kiosk]\nsite = \"mediatheque\"\nidle_timeout_secs = 60\n",
+    )
+    .expect("write");
+    let show = |env: &[(&str, &str)]| {
+        let out = borne()
+            .arg("--config")
+            .arg(&file)
+            .args(["config", "show"])
+            .envs(env.iter().copied())
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let shown = show(&[]);
+    assert!(shown.contains("site = \"mediatheque\"") && shown.contains("idle_timeout_secs = 60"), "{shown}");
+    let shown = show(&[("BORNE_KIOSK__IDLE_TIMEOUT_SECS", "45")]);
+    assert!(shown.contains("site = \"mediatheque\"") && shown.contains("idle_timeout_secs = 45"), "{shown}");
 }
 
 #[test]
