@@ -103,3 +103,39 @@ proptest! {
         prop_assert!(!reply.text.is_empty());
     }
 }
+
+/// Garbage, 10,000 characters of it and text in no language the FAQ speaks get a refusal on the
+/// demo content: never an answer, never a panic.
+#[test]
+fn garbage_long_and_foreign_text_is_refused() {
+    let content = borne_content::load(&borne_content::ContentSource::Embedded).expect("demo").content;
+    let bot = Chatbot::new(&content, ChatbotConfig::default()).expect("index builds");
+    let now = paris(2026, 12, 2, 10, 0);
+    let mut letters = String::new();
+    let mut seed: u32 = 7;
+    while letters.chars().count() < 10_000 {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let c = (b'a' + (seed >> 16) as u8 % 26) as char;
+        letters.push(c);
+        if seed % 7 == 0 {
+            letters.push(' ');
+        }
+    }
+    for q in [
+        letters.as_str(),
+        "xkcd qwrtz plmkoi zzzz",
+        "Lorem ipsum dolor sit amet, consectetur adipiscing elit",
+        "我想知道明天的天气怎么样",
+        "ما هو الطقس غدا في المدينة",
+        "asdfghjkl",
+    ] {
+        let reply = bot.ask(q, now);
+        assert!(
+            matches!(reply.kind, ReplyKind::DontKnow | ReplyKind::InvalidInput { .. }),
+            "{:?} got {:?}",
+            q.chars().take(40).collect::<String>(),
+            reply.kind
+        );
+        assert!(reply.id.is_none());
+    }
+}
