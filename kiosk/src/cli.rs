@@ -88,8 +88,9 @@ pub enum PrintCommand {
 /// `borne screenshot`: which screen, where to write it, and how it looks.
 #[derive(Debug, Args)]
 pub struct ScreenshotArgs {
-    /// Screen to render: welcome, home, ask, answer, refusal, idle, hours, procedures, procedure, news,
-    /// alert, maintenance, or all.
+    /// Screen to render: welcome, home, ask, answer, clarify, refusal, idle, hours, procedures,
+    /// procedure, news, alert, maintenance, report, report-where, report-contact, report-summary,
+    /// report-done, opinion, opinion-comment, opinion-thanks, or all.
     #[arg(long, value_name = "NAME")]
     pub screen: String,
     /// PNG file to write (one screen).
