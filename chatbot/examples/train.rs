@@ -67,7 +67,7 @@ fn bucket(query: &str) -> u8 {
 fn fold_of(query: &str) -> Option<usize> {
     let b = bucket(query) as usize;
     // A fifth frozen; the rest in FOLDS folds.
-    if b % 5 == 0 { None } else { Some((b / 5) % FOLDS) }
+    if b.is_multiple_of(5) { None } else { Some((b / 5) % FOLDS) }
 }
 
 fn repo(path: &str) -> PathBuf {

@@ -117,7 +117,7 @@ fn garbage_long_and_foreign_text_is_refused() {
         seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
         let c = (b'a' + (seed >> 16) as u8 % 26) as char;
         letters.push(c);
-        if seed % 7 == 0 {
+        if seed.is_multiple_of(7) {
             letters.push(' ');
         }
     }
