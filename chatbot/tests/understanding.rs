@@ -82,11 +82,14 @@ fn out_of_scope_questions_are_refused() {
 #[test]
 fn refusal_suggests_close_entries() {
     let bot = bot();
-    let reply = bot.ask("carte grise perdue", paris(2026, 3, 10, 10, 0));
+    let reply = bot.ask("comment faire une carte grise", paris(2026, 3, 10, 10, 0));
     assert_eq!(reply.kind, ReplyKind::DontKnow);
     assert!(!reply.suggestions.is_empty());
     assert!(!reply.topk.is_empty());
-    assert!(reply.text.contains("Questions proches"));
+    // The suggestions are shown once, by the front-end (buttons, or numbered lines): not in the text.
+    assert!(reply.suggestions.iter().all(|s| !reply.text.contains(&s.question)), "{}", reply.text);
+    assert!(reply.plain_text().contains(&reply.suggestions[0].question));
+    assert!(!reply.text.contains(".."), "{}", reply.text);
 }
 
 #[test]
