@@ -268,10 +268,11 @@ fn embed_faq(shared: &Shared, embedder: &dyn Embedder, engine: &Arc<Engine>) {
                     ms = started.elapsed().as_millis() as u64,
                     "FAQ embeddings ready"
                 );
-                shared.ready.store(Some(Arc::new(Ready { engine: Arc::downgrade(engine), index })));
+                // The outcome first: whoever sees the index ready sees how it was made.
                 if let Ok(mut o) = shared.outcome.lock() {
                     *o = Some(outcome);
                 }
+                shared.ready.store(Some(Arc::new(Ready { engine: Arc::downgrade(engine), index })));
                 return;
             }
             Err(e) if attempt < EMBED_ATTEMPTS && embedder.wait_available(Duration::from_secs(600)) => {
