@@ -16,11 +16,12 @@ set -euo pipefail
 # test model from PyPI wheels. systemd: systemd-analyze checks the units (tests/tests/deploy_units.rs);
 # dpkg-dev (dpkg-shlibdeps, for cargo-deb's dependencies), lintian and debootstrap: the Debian
 # packages are built, linted and installed into a throw-away Debian root
-# (scripts/package.sh, tests/tests/deploy_packages.rs). libinput-dev libxkbcommon-dev libgbm-dev
+# (scripts/package.sh, tests/tests/deploy_packages.rs); patchelf: scripts/package.sh points the
+# packaged borne-embed at the libtorch it ships. libinput-dev libxkbcommon-dev libgbm-dev
 # libseat-dev libudev-dev: Slint's linuxkms backend (the kiosk's default feature `kms`).
 BORNE_APT_PACKAGES=(build-essential pkg-config ca-certificates curl unzip python3-pip libnfc-bin mosquitto mosquitto-clients
     libfontconfig1-dev fonts-dejavu-core xvfb postgresql chromium chromium-driver
-    systemd dpkg-dev lintian debootstrap libinput-dev libxkbcommon-dev libgbm-dev libseat-dev libudev-dev)
+    systemd dpkg-dev lintian debootstrap patchelf libinput-dev libxkbcommon-dev libgbm-dev libseat-dev libudev-dev)
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

