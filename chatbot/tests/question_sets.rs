@@ -132,20 +132,20 @@ fn lexical_matching_keeps_its_level_on_every_set() {
 const LEXICAL: &[(&str, Levels)] = &[
     (
         "faq-fr dev",
-        Levels { top1: 0.857, within_one_tap: 0.968, confidently_wrong: 0.0, oos_answered: 0.010 },
+        Levels { top1: 0.857, within_one_tap: 0.968, confidently_wrong: 0.0, oos_answered: 0.020 },
     ),
     (
         "faq-fr extra",
-        Levels { top1: 0.796, within_one_tap: 0.919, confidently_wrong: 0.017, oos_answered: 0.065 },
+        Levels { top1: 0.796, within_one_tap: 0.915, confidently_wrong: 0.021, oos_answered: 0.065 },
     ),
     (
         "faq-fr english",
         Levels { top1: 0.282, within_one_tap: 0.403, confidently_wrong: 0.0, oos_answered: 0.0 },
     ),
-    ("demo", Levels { top1: 0.708, within_one_tap: 0.833, confidently_wrong: 0.046, oos_answered: 0.119 }),
+    ("demo", Levels { top1: 0.708, within_one_tap: 0.838, confidently_wrong: 0.046, oos_answered: 0.119 }),
     (
         "demo visitors",
-        Levels { top1: 0.760, within_one_tap: 0.795, confidently_wrong: 0.007, oos_answered: 0.109 },
+        Levels { top1: 0.760, within_one_tap: 0.788, confidently_wrong: 0.014, oos_answered: 0.127 },
     ),
 ];
 
@@ -170,15 +170,15 @@ const SEMANTIC: &[(&str, Levels)] = &[
     ),
     (
         "faq-fr extra",
-        Levels { top1: 0.851, within_one_tap: 0.936, confidently_wrong: 0.013, oos_answered: 0.117 },
+        Levels { top1: 0.851, within_one_tap: 0.932, confidently_wrong: 0.013, oos_answered: 0.117 },
     ),
     (
         "faq-fr english",
-        Levels { top1: 0.597, within_one_tap: 0.774, confidently_wrong: 0.016, oos_answered: 0.062 },
+        Levels { top1: 0.589, within_one_tap: 0.774, confidently_wrong: 0.016, oos_answered: 0.062 },
     ),
-    ("demo", Levels { top1: 0.771, within_one_tap: 0.904, confidently_wrong: 0.042, oos_answered: 0.119 }),
+    ("demo", Levels { top1: 0.771, within_one_tap: 0.896, confidently_wrong: 0.042, oos_answered: 0.119 }),
     (
         "demo visitors",
-        Levels { top1: 0.870, within_one_tap: 0.945, confidently_wrong: 0.014, oos_answered: 0.073 },
+        Levels { top1: 0.870, within_one_tap: 0.952, confidently_wrong: 0.014, oos_answered: 0.073 },
     ),
 ];
