@@ -39,11 +39,11 @@ impl Language {
 /// French words that only a French sentence uses (articles, pronouns, question words): one of
 /// them keeps a question French whatever the trigrams say.
 const FRENCH_MARKERS: &[&str] = &[
-    "le", "les", "des", "du", "un", "une", "je", "j", "tu", "il", "nous", "vous", "est", "et", "ou",
-    "où", "pour", "pr", "avec", "mon", "ma", "mes", "quel", "quelle", "quand", "comment", "combien",
-    "pourquoi", "qui", "quoi", "koi", "kel", "c", "ce", "cest", "c'est", "dans", "sur", "au", "aux",
-    "faire", "faut", "peut", "puis", "jpeux", "svp", "stp", "bonjour", "bjr", "merci", "est-ce", "ai",
-    "suis", "pas", "ne", "d", "l", "qu",
+    "le", "les", "des", "du", "un", "une", "je", "j", "tu", "il", "nous", "vous", "est", "et", "ou", "où",
+    "pour", "pr", "avec", "mon", "ma", "mes", "quel", "quelle", "quand", "comment", "combien", "pourquoi",
+    "qui", "quoi", "koi", "kel", "c", "ce", "cest", "c'est", "dans", "sur", "au", "aux", "faire", "faut",
+    "peut", "puis", "jpeux", "svp", "stp", "bonjour", "bjr", "merci", "est-ce", "ai", "suis", "pas", "ne",
+    "d", "l", "qu",
 ];
 
 /// English words that a French question never uses.
