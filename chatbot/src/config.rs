@@ -24,7 +24,8 @@ pub struct ChatbotConfig {
     pub top_k: usize,
     /// How many entries a refusal suggests.
     pub suggestions: usize,
-    /// Sentence-embedding matching (used only by builds with the cargo feature `semantic`).
+    /// Sentence-embedding matching: the model, in process with the cargo feature `semantic`, else
+    /// in the `borne-embed` sidecar.
     pub semantic: SemanticConfig,
 }
 
