@@ -30,7 +30,8 @@ use crate::query::QueryTerm;
 /// Weights of the searched fields in the fused score.
 ///
 /// The defaults (question and alternatives 2, keywords 1.5, answer 2, trigrams 1) come from a
-/// small grid search on the benchmark's dev set (`examples/tune.rs grid`). The answer weighs as
+/// small grid search on the benchmark's dev set (issue 3's `examples/tune.rs`, since replaced by
+/// `examples/train.rs`, which trains the second stage on top of them). The answer weighs as
 /// much as the question because citizens describe their situation ("mon chien aboie") in the
 /// words of the answer more often than in those of the question's title.
 #[derive(Debug, Clone, Copy, PartialEq)]
