@@ -27,8 +27,8 @@ echo "== packages: cargo build --bins, cargo deb"
 cargo build --workspace --bins --locked
 rm -rf target/debian
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
-bash scripts/package.sh --dev --output target/debian/first
-bash scripts/package.sh --dev --deb-version "$version-2" --output target/debian/upgrade
+bash scripts/package.sh --dev --packages "borne borne-fleet" --output target/debian/first
+bash scripts/package.sh --dev --packages "borne borne-fleet" --deb-version "$version-2" --output target/debian/upgrade
 export BORNE_PACKAGES_DIR="$PWD/target/debian"
 footprint "after the packages"
 
