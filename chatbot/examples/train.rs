@@ -494,7 +494,6 @@ fn main() -> Result<(), Error> {
     if semantic {
         // How the embeddings alone rank, per set: a reference for the second stage.
         for (s, set) in sets.iter().enumerate() {
-            let bot = &bots[set.content];
             let ids: Vec<String> = contents[set.content].1.faq.iter().map(|e| e.id.clone()).collect();
             let (mut n, mut by_phrasing, mut by_answer, mut by_sum) = (0, 0, 0, 0);
             for i in items.iter().filter(|i| i.set & 0xff == s && i.query.expected_id.is_some()) {
@@ -514,7 +513,6 @@ fn main() -> Result<(), Error> {
                     sims.phrasing[k] + sims.answer.get(k).copied().unwrap_or(0.0)
                 })));
             }
-            let _ = bot;
             eprintln!(
                 "{}: embeddings alone, top-1 by phrasing {:.3}, by answer {:.3}, by both {:.3} ({n} in scope)",
                 set.name,
